@@ -1,0 +1,93 @@
+/* A tiny harness for the C unit tests. Each tests/c/test_MODULE.c is one
+ * program:
+ *
+ *     static void test_something(void) { CHECK(x == 1); CHECK_NEAR(a, b, 1e-9); }
+ *     int main(void) { RUN(test_something); SKIP(test_other, "why"); return check_done(); }
+ *
+ * Output lines are read by tests/run.sh: "ok FILE: NAME",
+ * "FAIL FILE: NAME: message", "skip FILE: NAME: reason". A failing CHECK
+ * reports and the test continues; the program exits 1 when any failed.
+ * Fixtures: check_shared(path) gives ../shared/<path> (or $GZ_SHARED/<path>),
+ * check_srcdir(path) a path inside the checkout. */
+#ifndef GZ_CHECK_H
+#define GZ_CHECK_H
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int check_failures_total = 0;
+static int check_failures_current = 0;
+static const char *check_current = "";
+
+#define CHECK(cond)                                                                      \
+    do {                                                                                 \
+        if (!(cond)) {                                                                   \
+            check_failures_current++;                                                    \
+            printf("FAIL %s: %s: %s:%d: CHECK(%s)\n", __FILE__, check_current, __FILE__, \
+                   __LINE__, #cond);                                                     \
+        }                                                                                \
+    } while (0)
+
+#define CHECK_MSG(cond, ...)                                                            \
+    do {                                                                                \
+        if (!(cond)) {                                                                  \
+            char check_buf_[512];                                                       \
+            snprintf(check_buf_, sizeof check_buf_, __VA_ARGS__);                       \
+            check_failures_current++;                                                   \
+            printf("FAIL %s: %s: %s:%d: %s\n", __FILE__, check_current, __FILE__,       \
+                   __LINE__, check_buf_);                                               \
+        }                                                                               \
+    } while (0)
+
+/* |a - b| <= tol (absolute), NaN equal to NaN. */
+#define CHECK_NEAR(a, b, tol)                                                           \
+    do {                                                                                \
+        double check_a_ = (double)(a), check_b_ = (double)(b);                          \
+        int check_ok_ = (isnan(check_a_) && isnan(check_b_)) ||                         \
+                        fabs(check_a_ - check_b_) <= (tol);                             \
+        CHECK_MSG(check_ok_, "%s = %.17g, expected %.17g (tol %g)", #a, check_a_,       \
+                  check_b_, (double)(tol));                                             \
+    } while (0)
+
+/* Relative tolerance: |a - b| <= tol * max(1, |b|). */
+#define CHECK_REL(a, b, tol)                                                            \
+    do {                                                                                \
+        double check_b2_ = (double)(b);                                                 \
+        CHECK_NEAR(a, check_b2_, (tol) * fmax(1.0, fabs(check_b2_)));                   \
+    } while (0)
+
+#define RUN(fn)                                                                         \
+    do {                                                                                \
+        check_current = #fn;                                                            \
+        check_failures_current = 0;                                                     \
+        fn();                                                                           \
+        if (check_failures_current == 0)                                                \
+            printf("ok %s: %s\n", __FILE__, #fn);                                       \
+        check_failures_total += check_failures_current;                                 \
+        fflush(stdout);                                                                 \
+    } while (0)
+
+#define SKIP(fn, reason)                                                                \
+    do {                                                                                \
+        (void)fn;                                                                       \
+        printf("skip %s: %s: %s\n", __FILE__, #fn, reason);                             \
+    } while (0)
+
+static inline int check_done(void)
+{
+    return check_failures_total ? 1 : 0;
+}
+
+static inline const char *check_shared(const char *rel)
+{
+    static char buf[4][1024];
+    static int slot = 0;
+    const char *root = getenv("GZ_SHARED");
+    char *out = buf[slot++ & 3];
+    snprintf(out, 1024, "%s/%s", root && *root ? root : "../shared", rel);
+    return out;
+}
+
+#endif
