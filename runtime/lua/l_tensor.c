@@ -1,0 +1,282 @@
+/* gaze.Tensor: N-d float32/float64/int64/uint8 arrays for Lua. */
+#include "l_tensor.h"
+
+#include <lauxlib.h>
+#include <math.h>
+#include <string.h>
+
+#include "lgaze.h"
+
+typedef struct {
+    gz_tensor *t;
+} tensor_box;
+
+void gz_lua_pushtensor(lua_State *L, gz_tensor *t)
+{
+    tensor_box *b = lua_newuserdatauv(L, sizeof *b, 0); /* may raise: free t first */
+    b->t = t;
+    luaL_setmetatable(L, GZ_TENSOR_MT);
+}
+
+gz_tensor *gz_lua_totensor(lua_State *L, int idx)
+{
+    tensor_box *b = luaL_testudata(L, idx, GZ_TENSOR_MT);
+    return b ? b->t : NULL;
+}
+
+gz_tensor *gz_lua_checktensor(lua_State *L, int idx)
+{
+    tensor_box *b = luaL_checkudata(L, idx, GZ_TENSOR_MT);
+    if (!b->t)
+        luaL_argerror(L, idx, "tensor has been closed");
+    return b->t;
+}
+
+static gz_dtype check_dtype(lua_State *L, int idx)
+{
+    static const char *const names[] = {"float32", "float64", "int64", "uint8", NULL};
+    return (gz_dtype)luaL_checkoption(L, idx, "float64", names);
+}
+
+/* Reads a shape table {d0, d1, ...} at idx into shape; returns ndim. */
+static int check_shape(lua_State *L, int idx, int64_t *shape)
+{
+    luaL_checktype(L, idx, LUA_TTABLE);
+    lua_Integer n = luaL_len(L, idx);
+    luaL_argcheck(L, n <= GZ_MAX_DIMS, idx, "too many dimensions");
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_geti(L, idx, i);
+        int isint;
+        lua_Integer d = lua_tointegerx(L, -1, &isint);
+        luaL_argcheck(L, isint && d >= 0, idx, "shape entries must be non-negative integers");
+        shape[i - 1] = d;
+        lua_pop(L, 1);
+    }
+    return (int)n;
+}
+
+/* gaze.core.tensor(shape [, dtype]) -> zero tensor */
+static int l_tensor(lua_State *L)
+{
+    int64_t shape[GZ_MAX_DIMS];
+    int nd = check_shape(L, 1, shape);
+    gz_dtype dt = check_dtype(L, 2);
+    gz_tensor *t;
+    gz_status st = gz_tensor_new(&t, dt, nd, shape);
+    if (st)
+        return gz_lua_raise(L, st);
+    gz_lua_pushtensor(L, t);
+    return 1;
+}
+
+/* Shape of a nested table of numbers; returns ndim or -1 when ragged. */
+static int nested_shape(lua_State *L, int idx, int64_t *shape)
+{
+    int nd = 0;
+    lua_pushvalue(L, idx);
+    while (lua_istable(L, -1)) {
+        if (nd == GZ_MAX_DIMS) {
+            lua_pop(L, 1);
+            return -1;
+        }
+        shape[nd++] = (int64_t)luaL_len(L, -1);
+        if (shape[nd - 1] == 0)
+            break;
+        lua_geti(L, -1, 1);
+        lua_remove(L, -2);
+    }
+    lua_pop(L, 1);
+    return nd;
+}
+
+static int fill_nested(lua_State *L, gz_tensor *t, int dim, int64_t *flat)
+{
+    int64_t n = (int64_t)luaL_len(L, -1);
+    if (n != t->shape[dim])
+        return 0;
+    for (int64_t i = 1; i <= n; i++) {
+        lua_geti(L, -1, (lua_Integer)i);
+        if (dim + 1 < t->ndim) {
+            if (!lua_istable(L, -1) || !fill_nested(L, t, dim + 1, flat)) {
+                lua_pop(L, 1);
+                return 0;
+            }
+        } else {
+            int isnum;
+            double v = (double)lua_tonumberx(L, -1, &isnum);
+            if (!isnum) {
+                lua_pop(L, 1);
+                return 0;
+            }
+            gz_tensor_set_flat(t, (*flat)++, v);
+        }
+        lua_pop(L, 1);
+    }
+    return 1;
+}
+
+/* gaze.core.tensor_from(nested_table [, dtype]) */
+static int l_tensor_from(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    gz_dtype dt = check_dtype(L, 2);
+    int64_t shape[GZ_MAX_DIMS];
+    int nd = nested_shape(L, 1, shape);
+    luaL_argcheck(L, nd >= 0, 1, "nesting too deep");
+    gz_tensor *t;
+    gz_status st = gz_tensor_new(&t, dt, nd, shape);
+    if (st)
+        return gz_lua_raise(L, st);
+    gz_lua_pushtensor(L, t);
+    lua_pushvalue(L, 1);
+    int64_t flat = 0;
+    int ok = fill_nested(L, t, 0, &flat);
+    lua_pop(L, 1);
+    if (!ok)
+        return luaL_argerror(L, 1, "ragged table or non-number entry");
+    return 1;
+}
+
+/* Flat index from Lua indices (1-based) at stack positions first.. */
+static int64_t check_index(lua_State *L, const gz_tensor *t, int first, int count)
+{
+    if (count != t->ndim)
+        luaL_error(L, "tensor of rank %d indexed with %d indices", t->ndim, count);
+    int64_t flat = 0;
+    for (int d = 0; d < t->ndim; d++) {
+        lua_Integer i = luaL_checkinteger(L, first + d);
+        if (i < 1 || i > t->shape[d])
+            luaL_error(L, "index %d out of range: %d not in 1..%d", d + 1, (int)i,
+                       (int)t->shape[d]);
+        flat = flat * t->shape[d] + (i - 1);
+    }
+    return flat;
+}
+
+static int m_at(lua_State *L)
+{
+    gz_tensor *t = gz_lua_checktensor(L, 1);
+    int64_t f = check_index(L, t, 2, lua_gettop(L) - 1);
+    double v = gz_tensor_get_flat(t, f);
+    if (t->dtype == GZ_I64 || t->dtype == GZ_U8)
+        lua_pushinteger(L, (lua_Integer)v);
+    else
+        lua_pushnumber(L, v);
+    return 1;
+}
+
+static int m_set(lua_State *L)
+{
+    gz_tensor *t = gz_lua_checktensor(L, 1);
+    int top = lua_gettop(L);
+    double v = luaL_checknumber(L, top);
+    int64_t f = check_index(L, t, 2, top - 2);
+    gz_tensor_set_flat(t, f, v);
+    return 0;
+}
+
+static int m_shape(lua_State *L)
+{
+    gz_tensor *t = gz_lua_checktensor(L, 1);
+    lua_createtable(L, t->ndim, 0);
+    for (int d = 0; d < t->ndim; d++) {
+        lua_pushinteger(L, t->shape[d]);
+        lua_rawseti(L, -2, d + 1);
+    }
+    return 1;
+}
+
+static int m_dtype(lua_State *L)
+{
+    lua_pushstring(L, gz_dtype_name(gz_lua_checktensor(L, 1)->dtype));
+    return 1;
+}
+
+static int m_numel(lua_State *L)
+{
+    lua_pushinteger(L, gz_tensor_numel(gz_lua_checktensor(L, 1)));
+    return 1;
+}
+
+static void push_nested(lua_State *L, const gz_tensor *t, int dim, int64_t *flat)
+{
+    if (dim == t->ndim) {
+        double v = gz_tensor_get_flat(t, (*flat)++);
+        if (t->dtype == GZ_I64 || t->dtype == GZ_U8)
+            lua_pushinteger(L, (lua_Integer)v);
+        else
+            lua_pushnumber(L, v);
+        return;
+    }
+    lua_createtable(L, (int)t->shape[dim], 0);
+    for (int64_t i = 0; i < t->shape[dim]; i++) {
+        push_nested(L, t, dim + 1, flat);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+}
+
+static int m_to_table(lua_State *L)
+{
+    gz_tensor *t = gz_lua_checktensor(L, 1);
+    luaL_checkstack(L, t->ndim + 4, "tensor too deep");
+    int64_t flat = 0;
+    push_nested(L, t, 0, &flat);
+    return 1;
+}
+
+static int mm_gc(lua_State *L)
+{
+    tensor_box *b = luaL_checkudata(L, 1, GZ_TENSOR_MT);
+    gz_tensor_free(b->t);
+    b->t = NULL;
+    return 0;
+}
+
+static int mm_tostring(lua_State *L)
+{
+    tensor_box *b = luaL_checkudata(L, 1, GZ_TENSOR_MT);
+    if (!b->t) {
+        lua_pushliteral(L, "gaze.Tensor(closed)");
+        return 1;
+    }
+    luaL_Buffer buf;
+    luaL_buffinit(L, &buf);
+    luaL_addstring(&buf, "gaze.Tensor(");
+    for (int d = 0; d < b->t->ndim; d++) {
+        if (d)
+            luaL_addstring(&buf, "x");
+        lua_pushinteger(L, b->t->shape[d]);
+        luaL_addvalue(&buf);
+    }
+    luaL_addstring(&buf, b->t->ndim ? ", " : "scalar, ");
+    luaL_addstring(&buf, gz_dtype_name(b->t->dtype));
+    luaL_addstring(&buf, ")");
+    luaL_pushresult(&buf);
+    return 1;
+}
+
+static int mm_len(lua_State *L)
+{
+    gz_tensor *t = gz_lua_checktensor(L, 1);
+    lua_pushinteger(L, t->ndim ? t->shape[0] : 0);
+    return 1;
+}
+
+int gz_lua_open_tensor(lua_State *L);
+int gz_lua_open_tensor(lua_State *L)
+{
+    static const luaL_Reg methods[] = {
+        {"at", m_at}, {"set", m_set}, {"shape", m_shape}, {"dtype", m_dtype},
+        {"numel", m_numel}, {"to_table", m_to_table}, {"close", mm_gc}, {NULL, NULL},
+    };
+    static const luaL_Reg meta[] = {
+        {"__gc", mm_gc}, {"__close", mm_gc}, {"__tostring", mm_tostring}, {"__len", mm_len},
+        {NULL, NULL},
+    };
+    gz_lua_newclass(L, GZ_TENSOR_MT, methods, meta);
+    static const luaL_Reg fns[] = {
+        {"tensor", l_tensor}, {"tensor_from", l_tensor_from}, {NULL, NULL},
+    };
+    gz_lua_setfuncs(L, fns);
+    return 0;
+}

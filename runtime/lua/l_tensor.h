@@ -1,0 +1,22 @@
+/* gaze.Tensor userdata, shared with other bindings. */
+#ifndef GZ_L_TENSOR_H
+#define GZ_L_TENSOR_H
+
+#include <lua.h>
+
+#include "../core/tensor.h"
+
+#define GZ_TENSOR_MT "gaze.Tensor"
+
+/* Pushes a gaze.Tensor that takes ownership of t (never raises before
+ * taking ownership: on allocation failure t is freed, then the error is
+ * raised). */
+void gz_lua_pushtensor(lua_State *L, gz_tensor *t);
+
+/* The tensor at idx (raises a type error otherwise, or when freed). */
+gz_tensor *gz_lua_checktensor(lua_State *L, int idx);
+
+/* The tensor at idx or NULL when it is not a live gaze.Tensor. */
+gz_tensor *gz_lua_totensor(lua_State *L, int idx);
+
+#endif
