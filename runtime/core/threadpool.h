@@ -23,7 +23,15 @@ typedef gz_status (*gz_range_fn)(void *ctx, int64_t begin, int64_t end, int work
 gz_status gz_parallel_for(int64_t n, int threads, gz_range_fn fn, void *ctx);
 
 /* Dynamic split: workers take chunks of `grain` indices in order (for
- * uneven work such as the rows of an upper triangle). */
+ * uneven work such as the rows of an upper triangle). grain <= 0 picks
+ * max(1, n / (16 * threads)).
+ *
+ * Both: the caller's thread is worker 0; other workers come from a
+ * persistent pool created on first use. A loop started from inside a
+ * worker runs serially there (worker 0 only); a loop started while another
+ * thread's loop holds the pool runs on threads spawned for that call. At
+ * most 1024 threads; never more workers than chunks. A static worker that
+ * starts after another failed skips its chunk. */
 gz_status gz_parallel_for_dynamic(int64_t n, int threads, int64_t grain, gz_range_fn fn,
                                   void *ctx);
 
