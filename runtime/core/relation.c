@@ -12,24 +12,10 @@
 #include "runconfig.h"
 #include "threadpool.h"
 
-/* TEMPORARY: weak until threadpool.c and progress.c land, so the shared tree
- * keeps linking; a serial fallback runs meanwhile. */
-#pragma weak gz_parallel_for_dynamic
-#pragma weak gz_cancel_requested
-#pragma weak gz_progress_new
-#pragma weak gz_progress_add
-#pragma weak gz_progress_done
-
 static gz_status run_dynamic(int64_t n, int threads, gz_range_fn fn, void *ctx)
 {
-    if (gz_parallel_for_dynamic)
-        return gz_parallel_for_dynamic(n, threads, 1, fn, ctx);
-    return n > 0 ? fn(ctx, 0, n, 0) : GZ_OK;
+    return gz_parallel_for_dynamic(n, threads, 1, fn, ctx);
 }
-#define gz_cancel_requested() (gz_cancel_requested ? gz_cancel_requested() : false)
-#define gz_progress_new(a, b, c) (gz_progress_new ? gz_progress_new(a, b, c) : NULL)
-#define gz_progress_add(a, b) (gz_progress_add ? gz_progress_add(a, b) : (void)0)
-#define gz_progress_done(a) (gz_progress_done ? gz_progress_done(a) : (void)0)
 
 /* The error of the lowest failing index (features: record i; pairs: row-major
  * (i, j)), so the reported message does not depend on the schedule. */
