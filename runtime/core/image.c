@@ -142,6 +142,20 @@ static gz_status png_read_guarded(png_rd *c)
 
 static gz_status read_png(const char *path, FILE *fp, gz_tensor **out)
 {
+    /* the IHDR chunk follows the signature: check the declared size before
+     * libpng reads anything else (a header-only file must fail on size) */
+    unsigned char ihdr[16];
+    if (fread(ihdr, 1, sizeof ihdr, fp) == sizeof ihdr && memcmp(ihdr + 4, "IHDR", 4) == 0) {
+        uint64_t w = (uint64_t)ihdr[8] << 24 | (uint64_t)ihdr[9] << 16 |
+                     (uint64_t)ihdr[10] << 8 | ihdr[11];
+        uint64_t h = (uint64_t)ihdr[12] << 24 | (uint64_t)ihdr[13] << 16 |
+                     (uint64_t)ihdr[14] << 8 | ihdr[15];
+        gz_status st = check_size(path, w, h);
+        if (st)
+            return st;
+    }
+    if (fseek(fp, 8, SEEK_SET) != 0)
+        return gz_error_set(GZ_ERR_IO, "%s: cannot seek: %s", path, strerror(errno));
     png_rd c;
     memset(&c, 0, sizeof c);
     c.path = path;
