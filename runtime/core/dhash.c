@@ -32,7 +32,9 @@ double gz_dhash_similarity(uint64_t a, uint64_t b)
     int na = popcount64(a), nb = popcount64(b);
     if (na == 0 || nb == 0)
         return 0.0;
-    return (double)popcount64(a & b) / (sqrt((double)na) * sqrt((double)nb));
+    /* na * nb is an exact integer, so one rounding in sqrt and one in the
+     * division: identical vectors give exactly 1. */
+    return (double)popcount64(a & b) / sqrt((double)na * (double)nb);
 }
 
 void gz_dhash_string(uint64_t bits, char out[65])

@@ -21,8 +21,10 @@ uint64_t gz_dhash_of_small(const double *small);
 /* Resizes a w x h image (row-major doubles, w, h >= 1) and hashes it. */
 uint64_t gz_dhash_of_image(const double *img, int w, int h);
 
-/* Cosine similarity of the two 0/1 vectors: popcount(a & b) /
- * (sqrt(popcount a) * sqrt(popcount b)); 0 when either is all zeros. */
+/* Cosine similarity of the two 0/1 vectors, computed as
+ * popcount(a & b) / sqrt(popcount(a) * popcount(b)) (the product is an
+ * exact integer, so equal vectors give exactly 1); 0 when either is all
+ * zeros. */
 double gz_dhash_similarity(uint64_t a, uint64_t b);
 
 /* The 64-character '0'/'1' string, row-major (bit (0,0) first), plus NUL. */

@@ -3,8 +3,7 @@
  * ../shared/testdata/golden/expected.json, their inputs loaded through
  * the project's readers (gz_image_read + gz_image_to_grey for PNGs,
  * gz_gaze_read for gaze files), and running a scheme through its vtable.
- * gz_image_read is referenced weakly so the tests link (and report skip)
- * while the image module is still missing. */
+ */
 #ifndef GZ_TEST_SCHEMES_GOLDEN_H
 #define GZ_TEST_SCHEMES_GOLDEN_H
 
@@ -18,14 +17,6 @@
 #include "gaze_io.h"
 #include "image.h"
 #include "scheme.h"
-
-#pragma weak gz_image_read
-#pragma weak gz_image_to_grey
-
-static inline int golden_have_images(void)
-{
-    return gz_image_read != NULL && gz_image_to_grey != NULL;
-}
 
 static inline char *golden_slurp(const char *path, size_t *len)
 {

@@ -398,10 +398,7 @@ int main(void)
     RUN(test_similarity_formula);
     RUN(test_window_render_identical);
     RUN(test_render_goldens);
-    if (golden_have_images())
-        RUN(test_golden_cases);
-    else
-        SKIP(test_golden_cases, "gz_image_read is not implemented yet (runtime/core/image.c)");
+    RUN(test_golden_cases);
     RUN(test_sequence_inputs);
     RUN(test_errors);
     return check_done();
