@@ -1,0 +1,216 @@
+/* Convolution and linear (inner product) layers: forward, backward data,
+ * backward weights. Weights live as plain PyTorch tensors; the primitives
+ * pick blocked layouts (format_tag_any) and the weights are reordered into
+ * them once per forward, their gradient accumulated back with one
+ * accumulating reorder per backward. */
+#include "nn_internal.h"
+
+#include <string.h>
+
+static gz_status setup_forward(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val *x)
+{
+    const gz_nn_conf *c = &l->c;
+    bool lin = c->kind == GZ_NN_LINEAR;
+    dnnl_prop_kind_t prop = e->train ? dnnl_forward_training : dnnl_forward_inference;
+    dnnl_memory_desc_t src, w, b, y, wplain;
+    int64_t bdims[1] = {c->out};
+    gz_dnn_md_plain(&b, 1, bdims);
+    gz_status st;
+    if (!lin) {
+        int64_t oh = (x->dims[2] + 2 * c->pad - c->kernel) / c->stride + 1;
+        int64_t ow = (x->dims[3] + 2 * c->pad - c->kernel) / c->stride + 1;
+        int64_t wd[4] = {c->out, c->in, c->kernel, c->kernel};
+        int64_t yd[4] = {x->dims[0], c->out, oh, ow};
+        gz_dnn_md_any(&src, 4, x->dims);
+        gz_dnn_md_any(&w, 4, wd);
+        gz_dnn_md_plain(&wplain, 4, wd);
+        gz_dnn_md_any(&y, 4, yd);
+        dnnl_dims_t strides = {c->stride, c->stride}, pad = {c->pad, c->pad};
+        dnnl_convolution_desc_t d;
+        st = gz_dnn_check(dnnl_convolution_forward_desc_init(&d, prop, dnnl_convolution_direct, &src,
+                                                             &w, c->bias ? &b : NULL, &y, strides,
+                                                             pad, pad),
+                          "conv2d forward desc");
+        if (!st)
+            st = gz_dnn_prim_create(&e->fwd, &d, NULL, NULL, "conv2d forward");
+    } else {
+        int64_t wd[2] = {c->out, c->in};
+        int64_t yd[2] = {x->dims[0], c->out};
+        gz_dnn_md_any(&src, 2, x->dims);
+        gz_dnn_md_any(&w, 2, wd);
+        gz_dnn_md_plain(&wplain, 2, wd);
+        gz_dnn_md_plain(&y, 2, yd);
+        dnnl_inner_product_desc_t d;
+        st = gz_dnn_check(dnnl_inner_product_forward_desc_init(&d, prop, &src, &w,
+                                                               c->bias ? &b : NULL, &y),
+                          "linear forward desc");
+        if (!st)
+            st = gz_dnn_prim_create(&e->fwd, &d, NULL, NULL, "linear forward");
+    }
+    if (st)
+        return st;
+    if ((st = gz_nn__val_alloc(&e->y, gz_dnn_prim_md(&e->fwd, dnnl_query_dst_md, 0))))
+        return st;
+    if ((st = gz_dnn_mem_wrap(&e->pw, &wplain, l->param[P_WEIGHT]->data)))
+        return st;
+    if (c->bias && (st = gz_dnn_mem_wrap(&e->pb, &b, l->param[P_BIAS]->data)))
+        return st;
+    const dnnl_memory_desc_t *wmd = gz_dnn_prim_md(&e->fwd, dnnl_query_weights_md, 0);
+    if (!gz_dnn_md_equal(wmd, &wplain)) {
+        if ((st = gz_dnn_mem_alloc(&e->w, wmd)))
+            return st;
+        e->w_reordered = true;
+    }
+    return GZ_OK;
+}
+
+gz_status gz_nn__conv_forward(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val *x)
+{
+    gz_status st;
+    if (!gz_dnn_prim_ok(&e->fwd) && (st = setup_forward(l, e, x)))
+        return st;
+    const gz_dnn_mem *src;
+    st = gz_nn__as_layout(&x->m, gz_dnn_prim_md(&e->fwd, dnnl_query_src_md, 0), &e->r_x, &e->xr,
+                          &src);
+    if (st)
+        return st;
+    if (e->w_reordered && (st = gz_dnn_reorder(&e->r_w, &e->pw, &e->w, false)))
+        return st;
+    dnnl_exec_arg_t args[4] = {
+        {DNNL_ARG_SRC, src->mem},
+        {DNNL_ARG_WEIGHTS, e->w_reordered ? e->w.mem : e->pw.mem},
+        {DNNL_ARG_DST, e->y.m.mem},
+        {DNNL_ARG_BIAS, e->pb.mem},
+    };
+    e->src = src;
+    return gz_dnn_exec(&e->fwd, l->c.bias ? 4 : 3, args);
+}
+
+static gz_status create_bwd(gz_nn_layer *l, gz_nn_entry *e, bool weights, bool any_dst)
+{
+    const gz_nn_conf *c = &l->c;
+    bool lin = c->kind == GZ_NN_LINEAR;
+    dnnl_memory_desc_t w, b, dst, src;
+    const dnnl_memory_desc_t *smd = gz_dnn_prim_md(&e->fwd, dnnl_query_src_md, 0);
+    const dnnl_memory_desc_t *ymd = gz_dnn_prim_md(&e->fwd, dnnl_query_dst_md, 0);
+    const dnnl_memory_desc_t *wmd = gz_dnn_prim_md(&e->fwd, dnnl_query_weights_md, 0);
+    gz_dnn_md_any(&w, wmd->ndims, wmd->dims);
+    int64_t bd[1] = {c->out};
+    gz_dnn_md_plain(&b, 1, bd);
+    if (any_dst)
+        gz_dnn_md_any(&dst, ymd->ndims, ymd->dims);
+    else
+        dst = *ymd;
+    src = *smd;
+    if (any_dst && !weights)
+        gz_dnn_md_any(&src, smd->ndims, smd->dims);
+    dnnl_dims_t strides = {c->stride, c->stride}, pad = {c->pad, c->pad};
+    gz_status st;
+    if (!lin) {
+        dnnl_convolution_desc_t d;
+        if (weights)
+            st = gz_dnn_check(dnnl_convolution_backward_weights_desc_init(
+                                  &d, dnnl_convolution_direct, &src, &w, c->bias ? &b : NULL,
+                                  &dst, strides, pad, pad),
+                              "conv2d backward weights desc");
+        else
+            st = gz_dnn_check(dnnl_convolution_backward_data_desc_init(
+                                  &d, dnnl_convolution_direct, &src, &w, &dst, strides, pad, pad),
+                              "conv2d backward data desc");
+        if (!st)
+            st = gz_dnn_prim_create(weights ? &e->bwdw : &e->bwd, &d, NULL, e->fwd.pd,
+                                    "conv2d backward");
+    } else {
+        dnnl_inner_product_desc_t d;
+        if (weights)
+            st = gz_dnn_check(dnnl_inner_product_backward_weights_desc_init(
+                                  &d, &src, &w, c->bias ? &b : NULL, &dst),
+                              "linear backward weights desc");
+        else
+            st = gz_dnn_check(dnnl_inner_product_backward_data_desc_init(&d, &src, &w, &dst),
+                              "linear backward data desc");
+        if (!st)
+            st = gz_dnn_prim_create(weights ? &e->bwdw : &e->bwd, &d, NULL, e->fwd.pd,
+                                    "linear backward");
+    }
+    return st;
+}
+
+static gz_status setup_backward(gz_nn_layer *l, gz_nn_entry *e)
+{
+    gz_status st = create_bwd(l, e, true, false);
+    if (st && (st = create_bwd(l, e, true, true)))
+        return st;
+    if ((st = create_bwd(l, e, false, false)) && (st = create_bwd(l, e, false, true)))
+        return st;
+    if ((st = gz_nn__val_alloc(&e->dx, gz_dnn_prim_md(&e->bwd, dnnl_query_diff_src_md, 0))))
+        return st;
+    const dnnl_memory_desc_t *wb = gz_dnn_prim_md(&e->bwd, dnnl_query_weights_md, 0);
+    if (!gz_dnn_md_equal(wb, &e->pw.md) && !(e->w_reordered && gz_dnn_md_equal(wb, &e->w.md))) {
+        if ((st = gz_dnn_mem_alloc(&e->wb, wb)))
+            return st;
+        e->wb_separate = true;
+    }
+    if ((st = gz_dnn_mem_alloc(&e->dw, gz_dnn_prim_md(&e->bwdw, dnnl_query_diff_weights_md, 0))))
+        return st;
+    if ((st = gz_dnn_mem_wrap(&e->pdw, &e->pw.md, l->grad[P_WEIGHT]->data)))
+        return st;
+    if (l->c.bias) {
+        if ((st = gz_dnn_mem_alloc(&e->db, &e->pb.md)))
+            return st;
+    }
+    e->bwd_ready = true;
+    return GZ_OK;
+}
+
+gz_status gz_nn__conv_backward(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val *dy, bool want_dx)
+{
+    gz_status st;
+    if (!e->bwd_ready && (st = setup_backward(l, e)))
+        return st;
+    const gz_dnn_mem *dyw, *dyd;
+    const dnnl_memory_desc_t *want_w = gz_dnn_prim_md(&e->bwdw, dnnl_query_diff_dst_md, 0);
+    const dnnl_memory_desc_t *want_d = gz_dnn_prim_md(&e->bwd, dnnl_query_diff_dst_md, 0);
+    const dnnl_memory_desc_t *want_src = gz_dnn_prim_md(&e->bwdw, dnnl_query_src_md, 0);
+    if (!gz_dnn_md_equal(want_src, &e->src->md))
+        return gz_error_set(GZ_ERR_INTERNAL, "nn.%s: backward weights wants another src layout",
+                            gz_nn_kind_name(l->c.kind));
+    if ((st = gz_nn__as_layout(&dy->m, want_w, &e->r_dyw, &e->dyw, &dyw)))
+        return st;
+    dnnl_exec_arg_t aw[4] = {
+        {DNNL_ARG_SRC, e->src->mem},
+        {DNNL_ARG_DIFF_DST, dyw->mem},
+        {DNNL_ARG_DIFF_WEIGHTS, e->dw.mem},
+        {DNNL_ARG_DIFF_BIAS, e->db.mem},
+    };
+    if ((st = gz_dnn_exec(&e->bwdw, l->c.bias ? 4 : 3, aw)))
+        return st;
+    if ((st = gz_dnn_reorder(&e->r_dw, &e->dw, &e->pdw, true)))
+        return st;
+    if (l->c.bias) {
+        float *g = l->grad[P_BIAS]->data;
+        const float *d = e->db.data;
+        for (int64_t i = 0; i < l->c.out; i++)
+            g[i] += d[i];
+    }
+    if (!want_dx)
+        return GZ_OK;
+    if (gz_dnn_md_equal(want_d, want_w))
+        dyd = dyw;
+    else if ((st = gz_nn__as_layout(&dy->m, want_d, &e->r_dyd, &e->dyd, &dyd)))
+        return st;
+    const gz_dnn_mem *wm = e->w_reordered ? &e->w : &e->pw;
+    if (e->wb_separate) {
+        if ((st = gz_dnn_reorder(&e->r_wb, &e->pw, &e->wb, false)))
+            return st;
+        wm = &e->wb;
+    } else if (gz_dnn_md_equal(gz_dnn_prim_md(&e->bwd, dnnl_query_weights_md, 0), &e->pw.md)) {
+        wm = &e->pw;
+    }
+    dnnl_exec_arg_t ad[3] = {
+        {DNNL_ARG_DIFF_DST, dyd->mem},
+        {DNNL_ARG_WEIGHTS, wm->mem},
+        {DNNL_ARG_DIFF_SRC, e->dx.m.mem},
+    };
+    return gz_dnn_exec(&e->bwd, 3, ad);
+}

@@ -1,0 +1,308 @@
+/* The oneDNN engine, stream, threads, memories, primitives and reorders
+ * shared by the nn_*.c layer kernels (see onednn.h). */
+#include "onednn.h"
+
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runconfig.h"
+
+static dnnl_engine_t g_engine;
+static dnnl_stream_t g_stream;
+static int g_threads_set;      /* threads last given to OpenMP (0 = never) */
+static int g_threads_wanted;   /* 0 = follow gz_runconfig_threads() */
+static void *g_scratch;
+static size_t g_scratch_bytes;
+static unsigned g_scratch_gen = 1;
+static long g_prims_created;
+
+gz_status gz_dnn_check(dnnl_status_t s, const char *what)
+{
+    if (s == dnnl_success)
+        return GZ_OK;
+    const char *name = "error";
+    switch (s) {
+    case dnnl_out_of_memory: return gz_error_set(GZ_ERR_NOMEM, "oneDNN: %s: out of memory", what);
+    case dnnl_invalid_arguments: name = "invalid arguments"; break;
+    case dnnl_unimplemented: name = "unimplemented for these shapes/layouts"; break;
+    case dnnl_runtime_error: name = "runtime error"; break;
+    default: break;
+    }
+    return gz_error_set(GZ_ERR_INTERNAL, "oneDNN: %s: %s (status %d)", what, name, (int)s);
+}
+
+gz_status gz_dnn_init(void)
+{
+    if (g_stream)
+        return GZ_OK;
+    gz_status st = gz_dnn_check(dnnl_engine_create(&g_engine, dnnl_cpu, 0), "engine_create");
+    if (st)
+        return st;
+    st = gz_dnn_check(dnnl_stream_create(&g_stream, g_engine, dnnl_stream_default_flags),
+                      "stream_create");
+    if (st) {
+        dnnl_engine_destroy(g_engine);
+        g_engine = NULL;
+    }
+    return st;
+}
+
+dnnl_engine_t gz_dnn_engine(void)
+{
+    return g_engine;
+}
+
+void gz_dnn_set_threads(int n)
+{
+    g_threads_wanted = n > 0 ? n : 0;
+}
+
+int gz_dnn_threads(void)
+{
+    return g_threads_wanted > 0 ? g_threads_wanted : gz_runconfig_threads();
+}
+
+/* libgomp is loaded by libdnnl; find omp_set_num_threads at run time so
+ * the build needs no OpenMP flags. */
+static void apply_threads(void)
+{
+    int n = gz_dnn_threads();
+    if (n == g_threads_set)
+        return;
+    typedef void (*set_fn)(int);
+    static set_fn fn;
+    static int looked;
+    if (!looked) {
+        looked = 1;
+        void *sym = dlsym(RTLD_DEFAULT, "omp_set_num_threads");
+        memcpy(&fn, &sym, sizeof fn);
+    }
+    if (fn)
+        fn(n);
+    g_threads_set = n;
+}
+
+size_t gz_dnn_mem_bytes(const gz_dnn_mem *m)
+{
+    return dnnl_memory_desc_get_size(&m->md);
+}
+
+gz_status gz_dnn_mem_wrap(gz_dnn_mem *m, const dnnl_memory_desc_t *md, void *data)
+{
+    gz_status st = gz_dnn_init();
+    if (st)
+        return st;
+    m->md = *md;
+    m->data = data;
+    m->owner = NULL;
+    return gz_dnn_check(dnnl_memory_create(&m->mem, md, g_engine, data), "memory_create");
+}
+
+gz_status gz_dnn_mem_alloc(gz_dnn_mem *m, const dnnl_memory_desc_t *md)
+{
+    memset(m, 0, sizeof *m);
+    size_t bytes = dnnl_memory_desc_get_size(md);
+    int64_t n = (int64_t)((bytes + 63) / 4);
+    if (n < 16)
+        n = 16;
+    gz_tensor *t;
+    gz_status st = gz_tensor_new(&t, GZ_F32, 1, &n);
+    if (st)
+        return st;
+    st = gz_dnn_mem_wrap(m, md, t->data);
+    if (st) {
+        gz_tensor_free(t);
+        memset(m, 0, sizeof *m);
+        return st;
+    }
+    m->owner = t;
+    return GZ_OK;
+}
+
+gz_status gz_dnn_mem_rebind(gz_dnn_mem *m, void *data)
+{
+    m->data = data;
+    return gz_dnn_check(dnnl_memory_set_data_handle(m->mem, data), "memory_set_data_handle");
+}
+
+void gz_dnn_mem_free(gz_dnn_mem *m)
+{
+    if (!m)
+        return;
+    if (m->mem)
+        dnnl_memory_destroy(m->mem);
+    gz_tensor_free(m->owner);
+    memset(m, 0, sizeof *m);
+}
+
+static const dnnl_format_tag_t plain_tags[] = {dnnl_a, dnnl_a, dnnl_ab, dnnl_abc, dnnl_abcd,
+                                               dnnl_abcde};
+
+void gz_dnn_md_plain(dnnl_memory_desc_t *md, int ndims, const int64_t *dims)
+{
+    dnnl_memory_desc_init_by_tag(md, ndims, dims, dnnl_f32, plain_tags[ndims]);
+}
+
+void gz_dnn_md_any(dnnl_memory_desc_t *md, int ndims, const int64_t *dims)
+{
+    dnnl_memory_desc_init_by_tag(md, ndims, dims, dnnl_f32, dnnl_format_tag_any);
+}
+
+bool gz_dnn_md_equal(const dnnl_memory_desc_t *a, const dnnl_memory_desc_t *b)
+{
+    return dnnl_memory_desc_equal(a, b) != 0;
+}
+
+bool gz_dnn_md_is_plain(const dnnl_memory_desc_t *md)
+{
+    dnnl_memory_desc_t p;
+    gz_dnn_md_plain(&p, md->ndims, md->dims);
+    return gz_dnn_md_equal(&p, md);
+}
+
+/* Grows the shared scratchpad to hold md. */
+static gz_status scratch_reserve(size_t bytes)
+{
+    if (bytes <= g_scratch_bytes)
+        return GZ_OK;
+    void *p = NULL;
+    size_t want = (bytes + 4095) & ~(size_t)4095;
+    if (posix_memalign(&p, 64, want) != 0)
+        return gz_error_set(GZ_ERR_NOMEM, "out of memory for a %zu-byte oneDNN scratchpad", want);
+    free(g_scratch);
+    g_scratch = p;
+    g_scratch_bytes = want;
+    g_scratch_gen++;
+    return GZ_OK;
+}
+
+static gz_status prim_finish(gz_dnn_prim *out, const char *what)
+{
+    gz_status st = gz_dnn_check(dnnl_primitive_create(&out->p, out->pd), what);
+    if (st)
+        return st;
+    const dnnl_memory_desc_t *smd = dnnl_primitive_desc_query_md(out->pd, dnnl_query_scratchpad_md, 0);
+    size_t bytes = smd ? dnnl_memory_desc_get_size(smd) : 0;
+    if (bytes) {
+        if ((st = scratch_reserve(bytes)))
+            return st;
+        if ((st = gz_dnn_check(dnnl_memory_create(&out->scratch, smd, g_engine, g_scratch),
+                               "scratchpad memory_create")))
+            return st;
+        out->gen = g_scratch_gen;
+    }
+    g_prims_created++;
+    return GZ_OK;
+}
+
+gz_status gz_dnn_prim_create(gz_dnn_prim *out, const void *op_desc, const_dnnl_post_ops_t post_ops,
+                             const_dnnl_primitive_desc_t hint, const char *what)
+{
+    memset(out, 0, sizeof *out);
+    gz_status st = gz_dnn_init();
+    if (st)
+        return st;
+    dnnl_primitive_attr_t attr;
+    if ((st = gz_dnn_check(dnnl_primitive_attr_create(&attr), "primitive_attr_create")))
+        return st;
+    dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user);
+    if (post_ops)
+        dnnl_primitive_attr_set_post_ops(attr, post_ops);
+    st = gz_dnn_check(dnnl_primitive_desc_create(&out->pd, op_desc, attr, g_engine, hint), what);
+    dnnl_primitive_attr_destroy(attr);
+    if (!st)
+        st = prim_finish(out, what);
+    if (st)
+        gz_dnn_prim_free(out);
+    return st;
+}
+
+gz_status gz_dnn_prim_reorder(gz_dnn_prim *out, const dnnl_memory_desc_t *src_md,
+                              const dnnl_memory_desc_t *dst_md, bool accumulate)
+{
+    memset(out, 0, sizeof *out);
+    gz_status st = gz_dnn_init();
+    if (st)
+        return st;
+    dnnl_primitive_attr_t attr;
+    if ((st = gz_dnn_check(dnnl_primitive_attr_create(&attr), "primitive_attr_create")))
+        return st;
+    dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user);
+    dnnl_post_ops_t po = NULL;
+    if (accumulate) {
+        dnnl_post_ops_create(&po);
+        dnnl_post_ops_append_sum(po, 1.0f);
+        dnnl_primitive_attr_set_post_ops(attr, po);
+    }
+    st = gz_dnn_check(dnnl_reorder_primitive_desc_create(&out->pd, src_md, g_engine, dst_md,
+                                                         g_engine, attr),
+                      "reorder");
+    dnnl_primitive_attr_destroy(attr);
+    if (po)
+        dnnl_post_ops_destroy(po);
+    if (!st)
+        st = prim_finish(out, "reorder");
+    if (st)
+        gz_dnn_prim_free(out);
+    return st;
+}
+
+const dnnl_memory_desc_t *gz_dnn_prim_md(const gz_dnn_prim *p, dnnl_query_t what, int index)
+{
+    return dnnl_primitive_desc_query_md(p->pd, what, index);
+}
+
+bool gz_dnn_prim_ok(const gz_dnn_prim *p)
+{
+    return p->p != NULL;
+}
+
+void gz_dnn_prim_free(gz_dnn_prim *p)
+{
+    if (!p)
+        return;
+    if (p->p)
+        dnnl_primitive_destroy(p->p);
+    if (p->pd)
+        dnnl_primitive_desc_destroy(p->pd);
+    if (p->scratch)
+        dnnl_memory_destroy(p->scratch);
+    memset(p, 0, sizeof *p);
+}
+
+gz_status gz_dnn_exec(gz_dnn_prim *p, int nargs, dnnl_exec_arg_t *args)
+{
+    dnnl_exec_arg_t all[16];
+    if (nargs > 15)
+        return gz_error_set(GZ_ERR_INTERNAL, "too many oneDNN arguments (%d)", nargs);
+    memcpy(all, args, (size_t)nargs * sizeof *args);
+    if (p->scratch) {
+        if (p->gen != g_scratch_gen) {
+            dnnl_memory_set_data_handle(p->scratch, g_scratch);
+            p->gen = g_scratch_gen;
+        }
+        all[nargs].arg = DNNL_ARG_SCRATCHPAD;
+        all[nargs].memory = p->scratch;
+        nargs++;
+    }
+    apply_threads();
+    gz_status st = gz_dnn_check(dnnl_primitive_execute(p->p, g_stream, nargs, all), "execute");
+    if (!st)
+        st = gz_dnn_check(dnnl_stream_wait(g_stream), "stream_wait");
+    return st;
+}
+
+gz_status gz_dnn_reorder(gz_dnn_prim *cache, const gz_dnn_mem *src, gz_dnn_mem *dst, bool accumulate)
+{
+    gz_status st;
+    if (!cache->p && (st = gz_dnn_prim_reorder(cache, &src->md, &dst->md, accumulate)))
+        return st;
+    dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, src->mem}, {DNNL_ARG_TO, dst->mem}};
+    return gz_dnn_exec(cache, 2, args);
+}
+
+long gz_dnn_prims_created(void)
+{
+    return g_prims_created;
+}
