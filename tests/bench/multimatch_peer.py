@@ -9,8 +9,9 @@ spec for two uses:
 
 Usage:
   multimatch_peer.py golden SHARED_DIR
-  multimatch_peer.py bench LIST_FILE [--pairs K]
-      LIST_FILE holds one JSON raw-list path per line; prints
+  multimatch_peer.py bench LIST_FILE [--pairs K] [--nogroup]
+      LIST_FILE holds one JSON raw-list path per line (McGIP mode: mcgip
+      fixations, screen 1920x1080, grouping 45/100/160 unless --nogroup); prints
       "peer_pairs=K peer_seconds=S peer_us_per_pair=U checksum=C".
 
 numpy only (no scipy): the alignment is the spec's grid DP.
@@ -271,13 +272,16 @@ def golden(shared):
     return 1 if bad else 0
 
 
-def bench(list_file, max_pairs):
+def bench(list_file, max_pairs, grouping=True):
     paths = [l.strip() for l in open(list_file) if l.strip()]
     t0 = time.perf_counter()
-    feats = [features(mcgip_fixations(read_raw(p)), True, 160.0, 45.0, 100.0) for p in paths]
+    feats = [features(mcgip_fixations(read_raw(p)), grouping, 160.0, 45.0, 100.0)
+             for p in paths]
     t_feat = time.perf_counter() - t0
     n = len(paths)
-    pairs = [(i, j) for i in range(n) for j in range(i + 1, n)][:max_pairs]
+    allp = [(i, j) for i in range(n) for j in range(i + 1, n)]
+    k = min(max_pairs, len(allp))
+    pairs = [allp[t * len(allp) // k] for t in range(k)]  # spread over the triangle
     t0 = time.perf_counter()
     checksum = 0.0
     for i, j in pairs:
@@ -294,6 +298,6 @@ if __name__ == "__main__":
         sys.exit(golden(sys.argv[2]))
     if len(sys.argv) >= 3 and sys.argv[1] == "bench":
         k = int(sys.argv[4]) if len(sys.argv) >= 5 and sys.argv[3] == "--pairs" else 2000
-        sys.exit(bench(sys.argv[2], k))
+        sys.exit(bench(sys.argv[2], k, "--nogroup" not in sys.argv))
     sys.stderr.write(__doc__)
     sys.exit(2)
