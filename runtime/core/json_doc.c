@@ -103,8 +103,23 @@ gz_status gz_json_parse(const char *name, const char *data, size_t len, gz_doc *
     jreader r;
     r.name = name ? name : "<string>";
     r.path[0] = '\0';
+    /* cJSON wants the text NUL-terminated (and counted in the length) to
+     * refuse trailing garbage; an embedded NUL must not end the text early */
+    char *copy = gz_malloc(len + 1);
+    if (!copy)
+        return gz_error_prefix(GZ_ERR_NOMEM, "%s", r.name);
+    if (len)
+        memcpy(copy, data, len);
+    copy[len] = '\0';
     const char *end = NULL;
-    cJSON *j = cJSON_ParseWithLengthOpts(data, len, &end, 1);
+    cJSON *j = cJSON_ParseWithLengthOpts(copy, len + 1, &end, 1);
+    if (j && end != copy + len) {
+        cJSON_Delete(j);
+        j = NULL;
+    }
+    if (end)
+        end = data + (end - copy);
+    free(copy);
     if (!j) {
         size_t off = end && end >= data && end <= data + len ? (size_t)(end - data) : 0;
         size_t line = 1, col = 1;

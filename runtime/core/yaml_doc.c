@@ -488,6 +488,15 @@ static bool string_needs_quotes(const char *s, size_t n)
     return probe.kind != GZ_DOC_STRING || is_one_of(s, n, yaml11_bool_words);
 }
 
+/* Newlines and control characters read best as double-quoted escapes. */
+static bool has_control(const char *s, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if ((unsigned char)s[k] < 0x20 || s[k] == 0x7f)
+            return true;
+    return false;
+}
+
 static gz_status emit_scalar(yaml_emitter_t *e, const char *v, size_t n, bool quote)
 {
     yaml_event_t ev;
@@ -535,7 +544,8 @@ static gz_status emit_node(yaml_emitter_t *e, const gz_doc *d, int depth)
     case GZ_DOC_STRING:
         if (d->len > (size_t)INT32_MAX)
             return gz_error_set(GZ_ERR_LIMIT, "cannot write YAML: string too long");
-        return emit_scalar(e, d->s, d->len, string_needs_quotes(d->s, d->len));
+        return emit_scalar(e, d->s, d->len,
+                           string_needs_quotes(d->s, d->len) || has_control(d->s, d->len));
     case GZ_DOC_SEQ:
     case GZ_DOC_MAP:
         break;
