@@ -195,3 +195,17 @@ void gz_progress_done(gz_progress *p)
     pthread_mutex_destroy(&p->print_lock);
     free(p);
 }
+
+void gz_progress_abandon(gz_progress *p)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->print_lock);
+    if (p->tty && p->printed > 0) {
+        fputc('\n', p->out);
+        fflush(p->out);
+    }
+    pthread_mutex_unlock(&p->print_lock);
+    pthread_mutex_destroy(&p->print_lock);
+    free(p);
+}

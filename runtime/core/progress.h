@@ -32,6 +32,10 @@ void gz_progress_done(gz_progress *p);
 gz_progress *gz_progress_new_to(const char *label, int64_t total, const char *unit,
                                 FILE *out, int tty, double interval);
 
+/* Frees without the final "done" line (work abandoned after an error); on
+ * a terminal a bar already drawn is ended with a newline. */
+void gz_progress_abandon(gz_progress *p);
+
 /* Work counted so far (0 for NULL). */
 int64_t gz_progress_count(const gz_progress *p);
 

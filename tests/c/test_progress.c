@@ -133,6 +133,25 @@ static void test_threaded_count(void)
     fclose(fp);
 }
 
+static void test_abandon(void)
+{
+    FILE *fp = tmpfile();
+    gz_progress *p = gz_progress_new_to("gone", 10, "items", fp, 0, 0);
+    gz_progress_add(p, 3);
+    gz_progress_abandon(p);
+    CHECK(read_back(fp)[0] == 0); /* no done line */
+    fclose(fp);
+    fp = tmpfile();
+    p = gz_progress_new_to("gone", 10, "items", fp, 1, 0.001);
+    sleep_ms(2);
+    gz_progress_add(p, 3);
+    gz_progress_abandon(p);
+    const char *s = read_back(fp);
+    CHECK(strstr(s, "30% 3/10 items") != NULL && s[strlen(s) - 1] == '\n');
+    fclose(fp);
+    gz_progress_abandon(NULL);
+}
+
 int main(void)
 {
     RUN(test_quiet);
@@ -141,5 +160,6 @@ int main(void)
     RUN(test_tty_bar);
     RUN(test_rate_limited);
     RUN(test_threaded_count);
+    RUN(test_abandon);
     return check_done();
 }
