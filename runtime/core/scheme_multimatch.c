@@ -12,13 +12,6 @@
 #include "multimatch.h"
 #include "text.h"
 
-/* I-DT / I-VT live in fixdetect.c (gaze-data work); weak so that the tree
- * links while that file is missing (then fixations=idt|ivt is an error). */
-extern gz_status gz_fix_idt(const gz_gaze *samples, double dispersion_px,
-                            double min_duration_ms, gz_gaze **out) __attribute__((weak));
-extern gz_status gz_fix_ivt(const gz_gaze *samples, double velocity_px_s,
-                            double min_duration_ms, gz_gaze **out) __attribute__((weak));
-
 typedef enum mm_fix { FIX_AUTO = 0, FIX_MCGIP, FIX_IDT, FIX_IVT, FIX_NONE } mm_fix;
 static const char *const fix_names[] = {"auto", "mcgip", "idt", "ivt", "none", NULL};
 
@@ -306,15 +299,9 @@ static gz_status mm_features_new(const void *params, const gz_record *rec, void 
         switch (mode) {
         case FIX_MCGIP: st = gz_fix_mcgip(g, p->mcgip_ratio, p->mcgip_canvas, &fix); break;
         case FIX_IDT:
-            if (!gz_fix_idt)
-                return gz_error_set(GZ_ERR_ARG, "%s: fixations=idt is not available in this build",
-                                    name);
             st = gz_fix_idt(g, p->idt_dispersion, p->idt_min_duration, &fix);
             break;
         case FIX_IVT:
-            if (!gz_fix_ivt)
-                return gz_error_set(GZ_ERR_ARG, "%s: fixations=ivt is not available in this build",
-                                    name);
             st = gz_fix_ivt(g, p->ivt_velocity, p->ivt_min_duration, &fix);
             break;
         default: break; /* FIX_NONE: every sample, duration 1 */
