@@ -81,7 +81,7 @@ local function run_pair(scheme, a, b, keys, flags)
 end
 
 local function run_matrix(scheme, keys, flags)
-  if not flags.o then gaze.usage_error("sim: the matrix form needs -o R.npy (usage: " .. M.usage:match("\n%s*(.*)$") .. ")") end
+  if not flags.o then gaze.usage_error("sim: the matrix form needs -o R.npy (see gazelab help sim)") end
   if flags.cache and flags["no-cache"] then gaze.usage_error("sim: --cache and --no-cache exclude each other") end
   local opts = {}
   for _, k in ipairs(keys.order) do opts[k] = keys[k] end
@@ -116,7 +116,7 @@ end
 function M.run(argv)
   local flags, pos, keys = args.parse(argv, {
     command = "sim",
-    usage = M.usage,
+    usage = "gazelab sim SCHEME A B [key=value ...] [--json]",
     flags = { json = "bool", manifest = "string", o = "string", split = "string",
       cache = "string", ["no-cache"] = "bool" },
     positional = { min = 1, max = 3, name = "SCHEME" },
@@ -131,7 +131,7 @@ function M.run(argv)
     end
   else
     if #pos ~= 3 then
-      gaze.usage_error("sim: give two inputs A B, or --manifest M.yaml -o R.npy (usage: " .. M.usage .. ")")
+      gaze.usage_error("sim: give two inputs A B, or --manifest M.yaml -o R.npy (see gazelab help sim)")
     end
     for _, f in ipairs({ "o", "split", "cache", "no-cache" }) do
       if flags[f] ~= nil then
