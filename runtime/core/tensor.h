@@ -53,4 +53,38 @@ bool gz_tensor_is_contiguous(const gz_tensor *t);
 double gz_tensor_get_flat(const gz_tensor *t, int64_t i);
 void gz_tensor_set_flat(gz_tensor *t, int64_t i, double v);
 
+/* ---- operations (tensor_ops.c) ----
+ * Element-wise and copy operations accept any strides and convert between
+ * dtypes through double; they fail with GZ_ERR_ARG on shape mismatches.
+ * Results named *out are new contiguous tensors the caller frees. */
+
+/* dst[i] = src[i] over flat C order (same element count, any dtypes). */
+gz_status gz_tensor_copy(gz_tensor *dst, const gz_tensor *src);
+/* A contiguous copy in dtype (use src->dtype to clone). */
+gz_status gz_tensor_to(gz_tensor **out, const gz_tensor *src, gz_dtype dtype);
+/* A view with another shape (same element count; t must be contiguous). */
+gz_status gz_tensor_reshape(gz_tensor **out, const gz_tensor *t, int ndim, const int64_t *shape);
+/* A view of indices start .. start+len-1 along dim. */
+gz_status gz_tensor_narrow(gz_tensor **out, const gz_tensor *t, int dim, int64_t start, int64_t len);
+void gz_tensor_fill(gz_tensor *t, double v);
+/* Seeded random fills: element k gets draw k of gz_rng (seed, stream). */
+void gz_tensor_fill_uniform(gz_tensor *t, double lo, double hi, uint64_t seed, uint64_t stream);
+void gz_tensor_fill_normal(gz_tensor *t, double mean, double std, uint64_t seed, uint64_t stream);
+
+typedef enum gz_tensor_op { GZ_OP_ADD, GZ_OP_SUB, GZ_OP_MUL, GZ_OP_DIV, GZ_OP_MAX, GZ_OP_MIN } gz_tensor_op;
+/* out = a op b element-wise (same shapes; dtype of a). */
+gz_status gz_tensor_binary(gz_tensor **out, const gz_tensor *a, const gz_tensor *b, gz_tensor_op op);
+/* out = a op s for a scalar s. */
+gz_status gz_tensor_scalar(gz_tensor **out, const gz_tensor *a, double s, gz_tensor_op op);
+/* In place: a = a + alpha * b (same element count). */
+gz_status gz_tensor_axpy(gz_tensor *a, double alpha, const gz_tensor *b);
+
+typedef enum gz_tensor_reduce { GZ_RED_SUM, GZ_RED_MEAN, GZ_RED_MAX, GZ_RED_MIN, GZ_RED_NORM } gz_tensor_reduce;
+/* Over all elements (sum in double; max/min of an empty tensor is NaN). */
+double gz_tensor_reduce_all(const gz_tensor *t, gz_tensor_reduce r);
+/* Along dim (that dimension removed), float64 result. */
+gz_status gz_tensor_reduce_dim(gz_tensor **out, const gz_tensor *t, int dim, gz_tensor_reduce r);
+/* (m, k) x (k, n) -> (m, n) in a's dtype (float32/float64), double accumulation. */
+gz_status gz_tensor_matmul(gz_tensor **out, const gz_tensor *a, const gz_tensor *b);
+
 #endif

@@ -262,15 +262,160 @@ static int mm_len(lua_State *L)
     return 1;
 }
 
+/* ---- operations (tensor_ops.c) ---- */
+
+/* t is read after the call that fills it (argument order is unspecified) */
+static int push_new(lua_State *L, gz_status st, gz_tensor **t)
+{
+    if (st)
+        return gz_lua_raise(L, st);
+    gz_lua_pushtensor(L, *t);
+    return 1;
+}
+
+static int m_clone(lua_State *L)
+{
+    gz_tensor *t = gz_lua_checktensor(L, 1), *o;
+    return push_new(L, gz_tensor_to(&o, t, t->dtype), &o);
+}
+
+static int m_to(lua_State *L)
+{
+    gz_tensor *t = gz_lua_checktensor(L, 1), *o;
+    gz_dtype dt = check_dtype(L, 2);
+    return push_new(L, gz_tensor_to(&o, t, dt), &o);
+}
+
+static int m_copy(lua_State *L)
+{
+    gz_tensor *t = gz_lua_checktensor(L, 1), *s = gz_lua_checktensor(L, 2);
+    gz_status st = gz_tensor_copy(t, s);
+    if (st)
+        return gz_lua_raise(L, st);
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int m_reshape(lua_State *L)
+{
+    gz_tensor *t = gz_lua_checktensor(L, 1), *o;
+    int64_t shape[GZ_MAX_DIMS];
+    int nd = check_shape(L, 2, shape);
+    return push_new(L, gz_tensor_reshape(&o, t, nd, shape), &o);
+}
+
+/* t:narrow(dim, start, len) with 1-based dim and start */
+static int m_narrow(lua_State *L)
+{
+    gz_tensor *t = gz_lua_checktensor(L, 1), *o;
+    lua_Integer d = luaL_checkinteger(L, 2), s = luaL_checkinteger(L, 3), n = luaL_checkinteger(L, 4);
+    return push_new(L, gz_tensor_narrow(&o, t, (int)(d - 1), s - 1, n), &o);
+}
+
+static int m_fill(lua_State *L)
+{
+    gz_tensor *t = gz_lua_checktensor(L, 1);
+    gz_tensor_fill(t, luaL_checknumber(L, 2));
+    lua_settop(L, 1);
+    return 1;
+}
+
+/* t:fill_uniform(lo, hi, seed [, stream]); t:fill_normal(mean, std, seed [, stream]) */
+static int m_fill_random(lua_State *L, bool normal)
+{
+    gz_tensor *t = gz_lua_checktensor(L, 1);
+    double a = luaL_checknumber(L, 2), b = luaL_checknumber(L, 3);
+    uint64_t seed = (uint64_t)luaL_checkinteger(L, 4), stream = (uint64_t)luaL_optinteger(L, 5, 0);
+    if (normal)
+        gz_tensor_fill_normal(t, a, b, seed, stream);
+    else
+        gz_tensor_fill_uniform(t, a, b, seed, stream);
+    lua_settop(L, 1);
+    return 1;
+}
+static int m_fill_uniform(lua_State *L) { return m_fill_random(L, false); }
+static int m_fill_normal(lua_State *L) { return m_fill_random(L, true); }
+
+static int arith(lua_State *L, gz_tensor_op op)
+{
+    gz_tensor *o, *a = gz_lua_totensor(L, 1);
+    if (!a) { /* number op tensor (metamethods): only + and * commute */
+        a = gz_lua_checktensor(L, 2);
+        luaL_argcheck(L, op == GZ_OP_ADD || op == GZ_OP_MUL, 1, "tensor expected on the left");
+        return push_new(L, gz_tensor_scalar(&o, a, luaL_checknumber(L, 1), op), &o);
+    }
+    if (lua_isnumber(L, 2))
+        return push_new(L, gz_tensor_scalar(&o, a, lua_tonumber(L, 2), op), &o);
+    return push_new(L, gz_tensor_binary(&o, a, gz_lua_checktensor(L, 2), op), &o);
+}
+static int m_add(lua_State *L) { return arith(L, GZ_OP_ADD); }
+static int m_sub(lua_State *L) { return arith(L, GZ_OP_SUB); }
+static int m_mul(lua_State *L) { return arith(L, GZ_OP_MUL); }
+static int m_div(lua_State *L) { return arith(L, GZ_OP_DIV); }
+static int m_maximum(lua_State *L) { return arith(L, GZ_OP_MAX); }
+static int m_minimum(lua_State *L) { return arith(L, GZ_OP_MIN); }
+
+static int m_unm(lua_State *L)
+{
+    gz_tensor *o, *a = gz_lua_checktensor(L, 1);
+    return push_new(L, gz_tensor_scalar(&o, a, -1.0, GZ_OP_MUL), &o);
+}
+
+/* a:axpy(alpha, b): a += alpha * b in place */
+static int m_axpy(lua_State *L)
+{
+    gz_tensor *a = gz_lua_checktensor(L, 1);
+    double alpha = luaL_checknumber(L, 2);
+    gz_status st = gz_tensor_axpy(a, alpha, gz_lua_checktensor(L, 3));
+    if (st)
+        return gz_lua_raise(L, st);
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int reduce(lua_State *L, gz_tensor_reduce r)
+{
+    gz_tensor *t = gz_lua_checktensor(L, 1), *o;
+    if (lua_isnoneornil(L, 2)) {
+        lua_pushnumber(L, gz_tensor_reduce_all(t, r));
+        return 1;
+    }
+    return push_new(L, gz_tensor_reduce_dim(&o, t, (int)(luaL_checkinteger(L, 2) - 1), r), &o);
+}
+static int m_sum(lua_State *L) { return reduce(L, GZ_RED_SUM); }
+static int m_mean(lua_State *L) { return reduce(L, GZ_RED_MEAN); }
+static int m_max(lua_State *L) { return reduce(L, GZ_RED_MAX); }
+static int m_min(lua_State *L) { return reduce(L, GZ_RED_MIN); }
+static int m_norm(lua_State *L) { return reduce(L, GZ_RED_NORM); }
+
+static int m_matmul(lua_State *L)
+{
+    gz_tensor *o;
+    return push_new(L, gz_tensor_matmul(&o, gz_lua_checktensor(L, 1), gz_lua_checktensor(L, 2)), &o);
+}
+
+static int m_is_contiguous(lua_State *L)
+{
+    lua_pushboolean(L, gz_tensor_is_contiguous(gz_lua_checktensor(L, 1)));
+    return 1;
+}
+
 int gz_lua_open_tensor(lua_State *L);
 int gz_lua_open_tensor(lua_State *L)
 {
     static const luaL_Reg methods[] = {
         {"at", m_at}, {"set", m_set}, {"shape", m_shape}, {"dtype", m_dtype},
-        {"numel", m_numel}, {"to_table", m_to_table}, {"close", mm_gc}, {NULL, NULL},
+        {"numel", m_numel}, {"to_table", m_to_table}, {"close", mm_gc},
+        {"clone", m_clone}, {"to", m_to}, {"copy", m_copy}, {"reshape", m_reshape},
+        {"narrow", m_narrow}, {"fill", m_fill}, {"fill_uniform", m_fill_uniform},
+        {"fill_normal", m_fill_normal}, {"add", m_add}, {"sub", m_sub}, {"mul", m_mul},
+        {"div", m_div}, {"maximum", m_maximum}, {"minimum", m_minimum}, {"axpy", m_axpy},
+        {"sum", m_sum}, {"mean", m_mean}, {"max", m_max}, {"min", m_min}, {"norm", m_norm},
+        {"matmul", m_matmul}, {"is_contiguous", m_is_contiguous}, {NULL, NULL},
     };
     static const luaL_Reg meta[] = {
         {"__gc", mm_gc}, {"__close", mm_gc}, {"__tostring", mm_tostring}, {"__len", mm_len},
+        {"__add", m_add}, {"__sub", m_sub}, {"__mul", m_mul}, {"__div", m_div}, {"__unm", m_unm},
         {NULL, NULL},
     };
     gz_lua_newclass(L, GZ_TENSOR_MT, methods, meta);
