@@ -432,6 +432,42 @@ static void test_format_double(void)
     CHECK(strcmp(buf, "0.1") == 0);
 }
 
+/* Random byte flips in a valid YAML and JSON document: each parse either
+ * succeeds or fails with one line naming the document; never a crash. */
+static void test_corruptions(void)
+{
+    gz_doc *root = tricky_tree();
+    char *texts[2];
+    size_t lens[2];
+    CHECK(gz_yaml_emit(root, &texts[0], &lens[0]) == GZ_OK);
+    CHECK(gz_json_emit(root, 2, &texts[1], &lens[1]) == GZ_OK);
+    gz_doc_free(root);
+    uint32_t seed = 99;
+    int bad = 0;
+    for (int which = 0; which < 2; which++) {
+        char *buf = malloc(lens[which] + 1);
+        for (int round = 0; round < 400; round++) {
+            memcpy(buf, texts[which], lens[which] + 1);
+            for (int k = 0; k < 1 + round % 3; k++) {
+                seed = seed * 1664525u + 1013904223u;
+                size_t at = (seed >> 8) % lens[which];
+                static const char pool[] = "[]{}:,-&*!'\"\\ \n#?|>0a\x01\xff";
+                buf[at] = pool[(seed >> 3) % (sizeof pool - 1)];
+            }
+            gz_doc *d = NULL;
+            gz_status st = which ? gz_json_parse("m.json", buf, lens[which], &d)
+                                 : gz_yaml_parse("m.yaml", buf, lens[which], &d);
+            const char *m = gz_error_message();
+            if (st && (strncmp(m, which ? "m.json" : "m.yaml", 6) != 0 || strchr(m, '\n')))
+                bad++;
+            gz_doc_free(d);
+        }
+        free(buf);
+        free(texts[which]);
+    }
+    CHECK_MSG(bad == 0, "%d unexpected messages", bad);
+}
+
 int main(void)
 {
     RUN(test_core_schema);
@@ -444,5 +480,6 @@ int main(void)
     RUN(test_json_errors);
     RUN(test_json_emit_numbers);
     RUN(test_format_double);
+    RUN(test_corruptions);
     return check_done();
 }

@@ -459,6 +459,52 @@ static void test_write_errors(void)
     gz_tensor_free(img);
 }
 
+/* Random byte flips in valid files: every read either succeeds or fails
+ * with a format/limit error naming the file; never a crash (run under ASan). */
+static void test_corruptions(void)
+{
+    gz_tensor *img = make_image(20, 30, 4);
+    CHECK(gz_png_write(tmp("base.png"), img) == GZ_OK);
+    gz_tensor_free(img);
+    unsigned char rgb[24 * 16 * 3];
+    for (int k = 0; k < (int)sizeof rgb; k++)
+        rgb[k] = (unsigned char)(k * 29);
+    raw_jpeg(tmp("base.jpg"), 24, 16, 3, rgb);
+    const char *bases[2] = {tmp("base.png"), tmp("base.jpg")};
+    uint32_t seed = 12345;
+    for (int b = 0; b < 2; b++) {
+        long n = file_size(bases[b]);
+        unsigned char *orig = malloc((size_t)n), *buf = malloc((size_t)n);
+        FILE *f = fopen(bases[b], "rb");
+        CHECK(fread(orig, 1, (size_t)n, f) == (size_t)n);
+        fclose(f);
+        int bad_status = 0;
+        for (int round = 0; round < 300; round++) {
+            memcpy(buf, orig, (size_t)n);
+            int flips = 1 + round % 4;
+            for (int k = 0; k < flips; k++) {
+                seed = seed * 1664525u + 1013904223u;
+                long at = 8 + (long)(seed >> 8) % (n - 8);
+                buf[at] ^= (unsigned char)(1u << ((seed >> 3) & 7));
+            }
+            const char *p = tmp("mut.img");
+            f = fopen(p, "wb");
+            fwrite(buf, 1, (size_t)n, f);
+            fclose(f);
+            gz_tensor *t = NULL;
+            gz_status st = gz_image_read(p, &t);
+            if (st != GZ_OK && st != GZ_ERR_FORMAT && st != GZ_ERR_LIMIT)
+                bad_status++;
+            if (st != GZ_OK && strncmp(gz_error_message(), p, strlen(p)) != 0)
+                bad_status++;
+            gz_tensor_free(t);
+        }
+        CHECK_MSG(bad_status == 0, "%s: %d unexpected outcomes", bases[b], bad_status);
+        free(orig);
+        free(buf);
+    }
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/gz_test_image_XXXXXX");
@@ -476,6 +522,7 @@ int main(void)
     RUN(test_errors_garbage_and_truncated);
     RUN(test_huge_declared_png);
     RUN(test_write_errors);
+    RUN(test_corruptions);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
