@@ -17,9 +17,38 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/runconfig.h"
+#include "core/threadpool.h"
+
 int luaopen_gaze_core(lua_State *L);
 
 static int verbose_errors = 0;
+static lua_State *global_state = NULL;
+
+/* Hook set by the SIGINT handler: raises {message = "interrupted", code = 130}
+ * in the running Lua code (as lua.c does). */
+static void interrupt_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    lua_sethook(L, NULL, 0, 0);
+    lua_createtable(L, 0, 2);
+    lua_pushliteral(L, "interrupted");
+    lua_setfield(L, -2, "message");
+    lua_pushinteger(L, 130);
+    lua_setfield(L, -2, "code");
+    lua_error(L);
+}
+
+/* First Ctrl-C: set the cancel flag that C kernels poll; unless Lua code
+ * claimed interrupts (a trainer saving a checkpoint), also interrupt the
+ * Lua code. A second Ctrl-C kills the process. */
+static void on_sigint(int sig)
+{
+    signal(sig, SIG_DFL);
+    gz_cancel_request();
+    if (!gz_runconfig_interrupts_claimed() && global_state)
+        lua_sethook(global_state, interrupt_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+}
 
 /* Message handler: turns the error object into "message" (+ traceback when
  * --verbose). Error objects raised by gaze.fail are tables
@@ -79,11 +108,13 @@ static void find_lib_dir(char *out, size_t cap)
         *slash = '\0';
     char probe[PATH_MAX + 64];
     snprintf(probe, sizeof probe, "%s/../lib/gaze/init.lua", exe);
-    if (file_exists(probe)) {
-        snprintf(out, cap, "%s/../lib", exe);
+    const char *suffix = file_exists(probe) ? "/../lib" : "/../share/gazelab/lib";
+    if (strlen(exe) + strlen(suffix) + 1 > cap) {
+        snprintf(out, cap, "lib");
         return;
     }
-    snprintf(out, cap, "%s/../share/gazelab/lib", exe);
+    strcpy(out, exe);
+    strcat(out, suffix);
 }
 
 static int run_main(lua_State *L)
@@ -136,6 +167,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "gazelab: cannot create the Lua state (out of memory)\n");
         return 1;
     }
+    global_state = L;
+    signal(SIGINT, on_sigint);
     lua_pushcfunction(L, message_handler);
     lua_pushcfunction(L, run_main);
     lua_pushinteger(L, argc);
@@ -161,6 +194,8 @@ int main(int argc, char **argv)
         code = (int)lua_tointeger(L, -1);
     }
     fflush(stdout);
+    signal(SIGINT, SIG_DFL);
+    global_state = NULL;
     lua_close(L);
     return code;
 }

@@ -7,6 +7,7 @@
 static atomic_int default_threads = 0;
 static _Atomic uint64_t default_seed = 0;
 static atomic_int verbosity = 1;
+static atomic_int interrupts_claimed = 0;
 
 int gz_runconfig_threads(void)
 {
@@ -44,4 +45,14 @@ int gz_runconfig_verbosity(void)
 void gz_runconfig_set_verbosity(int level)
 {
     atomic_store(&verbosity, level);
+}
+
+int gz_runconfig_interrupts_claimed(void)
+{
+    return atomic_load(&interrupts_claimed);
+}
+
+void gz_runconfig_claim_interrupts(int claimed)
+{
+    atomic_store(&interrupts_claimed, claimed ? 1 : 0);
 }

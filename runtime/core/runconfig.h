@@ -23,4 +23,10 @@ void gz_runconfig_set_seed(uint64_t seed);
 int gz_runconfig_verbosity(void);
 void gz_runconfig_set_verbosity(int level);
 
+/* Whether Lua code handles Ctrl-C itself (a trainer that saves a checkpoint
+ * polls the cancel flag of threadpool.h); when not claimed, the host
+ * program interrupts the running Lua code on SIGINT. */
+int gz_runconfig_interrupts_claimed(void);
+void gz_runconfig_claim_interrupts(int claimed);
+
 #endif

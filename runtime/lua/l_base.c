@@ -12,6 +12,7 @@
 #include <yaml.h>
 
 #include "../core/runconfig.h"
+#include "../core/threadpool.h"
 #include "lgaze.h"
 
 static int l_versions(lua_State *L)
@@ -115,6 +116,29 @@ static int l_listdir(lua_State *L)
     return 1;
 }
 
+/* cancelled() -> true after Ctrl-C (or a cancel request) until cleared */
+static int l_cancelled(lua_State *L)
+{
+    lua_pushboolean(L, gz_cancel_requested());
+    return 1;
+}
+
+static int l_cancel_clear(lua_State *L)
+{
+    (void)L;
+    gz_cancel_clear();
+    return 0;
+}
+
+/* claim_interrupts(bool): true when the caller polls cancelled() itself
+ * (e.g. to save a checkpoint); otherwise Ctrl-C interrupts Lua code. */
+static int l_claim_interrupts(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TBOOLEAN);
+    gz_runconfig_claim_interrupts(lua_toboolean(L, 1));
+    return 0;
+}
+
 int gz_lua_open_base(lua_State *L);
 int gz_lua_open_base(lua_State *L)
 {
@@ -127,6 +151,9 @@ int gz_lua_open_base(lua_State *L)
         {"set_verbosity", l_set_verbosity},
         {"verbosity", l_verbosity},
         {"listdir", l_listdir},
+        {"cancelled", l_cancelled},
+        {"cancel_clear", l_cancel_clear},
+        {"claim_interrupts", l_claim_interrupts},
         {NULL, NULL},
     };
     gz_lua_setfuncs(L, fns);
