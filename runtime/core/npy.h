@@ -21,8 +21,9 @@
  * (a 0-d array becomes a 0-d tensor). Caller frees *out. */
 gz_status gz_npy_read(const char *path, gz_tensor **out);
 
-/* Writes t (any strides) in C order as a version 1.0 file (2.0 only if the
- * header would not fit), atomically. numpy.load reads it back exactly. */
+/* Writes t (any strides) in C order as a version 1.0 file (with at most
+ * GZ_MAX_DIMS dimensions the header always fits), data aligned to 64
+ * bytes like numpy.save, atomically. numpy.load reads it back exactly. */
 gz_status gz_npy_write(const char *path, const gz_tensor *t);
 
 #endif
