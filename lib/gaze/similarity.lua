@@ -31,6 +31,9 @@ local USES = {
 local MATRIX_OPTS = { threads = true, split = true, cache = true, dims = true, progress = true,
   ids = true }
 
+-- Matrices with at least this many pairs show a progress bar.
+local PROGRESS_MIN_PAIRS = 20000
+
 local SIZE_KEYS = { screen = true, canvas = true, render = true }
 
 local function scheme_table()
@@ -193,6 +196,8 @@ function M.records(dataset, scheme, split)
         r.canvas = item.canvas or defaults.canvas
         r.columns = item.columns
         r.duration_unit = item.duration_unit or gfmt.duration_unit
+        r.normalised = gfmt.normalised
+        if gfmt.format and gfmt.format ~= "auto" then r.format = gfmt.format end
       end
       if uses == "heatmap_or_gaze" or uses == "all" then r.heatmap = h end
       if item.label ~= nil and item.label ~= false then r.label = math.tointeger(item.label) end
@@ -242,7 +247,8 @@ end
 --- opts: the scheme's keys, plus threads (default gaze.core.threads()),
 --- split ("train" or "train,val"), dims ("all": N x N x K of a
 --- multi-valued scheme), cache (default true: .gazelab-cache/ next to the
---- manifest; a folder path; false: off), progress (default true).
+--- manifest; a folder path; false: off), progress (default true: a bar on
+--- standard error for matrices of 20000 pairs or more).
 function M.matrix(dataset, scheme, opts)
   opts = opts or {}
   if type(opts) ~= "table" then gaze.fail("similarity.matrix: options must be a table") end
@@ -297,7 +303,7 @@ function M.matrix(dataset, scheme, opts)
   if progress == nil then progress = true end
   local R, seconds = core.similarity_matrix(scheme, words, recs, {
     threads = threads, all_values = all_values,
-    progress = progress and #recs > 1 and ("similarity " .. scheme) or nil,
+    progress = progress and #recs * (#recs - 1) // 2 >= PROGRESS_MIN_PAIRS and ("similarity " .. scheme) or nil,
   })
   meta.seconds = seconds
   meta.threads = threads

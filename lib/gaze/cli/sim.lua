@@ -87,7 +87,8 @@ local function run_matrix(scheme, keys, flags)
   for _, k in ipairs(keys.order) do opts[k] = keys[k] end
   opts.threads = gaze.core.threads()
   opts.split = flags.split
-  opts.cache = flags["no-cache"] and false or flags.cache
+  opts.cache = flags.cache
+  if flags["no-cache"] then opts.cache = false end
   local dataset = gaze.dataset.load(flags.manifest)
   local R = gaze.similarity.matrix(dataset, scheme, opts)
   local info = R:info()
