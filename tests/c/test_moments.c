@@ -84,7 +84,12 @@ static void test_window_render_identical(void)
         {800, 800, 80, 32, 32, 200, 0}, {64, 48, 7, 32, 32, 30, 1},  {100, 80, 33, 9, 8, 50, 1},
         {31, 17, 108, 32, 32, 12, 0},   {800, 600, 0, 32, 32, 10, 0}, {50, 30, 6, 9, 8, 1, 0},
         {1920, 1080, 108, 32, 32, 60, 0}, {40, 40, 1, 32, 32, 25, 1},
+        {800, 800, 80, 9, 8, 300, 0},   {800, 800, 81, 32, 32, 300, 2}, {64, 64, 200, 32, 32, 40, 2},
+        {300, 200, 20, 32, 32, 150, 3}, {500, 400, 50, 9, 8, 120, 4},   {200, 200, 15, 1, 1, 80, 0},
     };
+    /* weighted: 0 = weight 1, 1 = random positive, 2 = clustered gaze-like
+     * points (weight 1, many near-equal maxima), 3 = some zero weights,
+     * 4 = one negative weight (the dense fallback) */
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         int W = cases[c].W, H = cases[c].H, g = cases[c].g;
         size_t n = cases[c].n;
@@ -101,14 +106,26 @@ static void test_window_render_identical(void)
                 y[k] = floor(y[k]);
             }
             w[k] = gz_rng_range(&r, 0.01, 2.0);
+            if (cases[c].weighted == 2) {
+                /* fixation-like clusters of samples on integer pixels */
+                double cx = W * (0.2 + 0.6 * (double)((k / 15) % 5) / 4.0);
+                double cy = H * (0.2 + 0.6 * (double)((k / 15) % 3) / 2.0);
+                x[k] = floor(cx + 6 * gz_rng_normal(&r));
+                y[k] = floor(cy + 6 * gz_rng_normal(&r));
+            }
+            if (cases[c].weighted == 3 && k % 4 == 0)
+                w[k] = 0.0;
+            if (cases[c].weighted == 4 && k == 7)
+                w[k] = -0.5;
         }
         if (n > 3) {
             x[1] = NAN; /* non-finite points are skipped by both */
             y[2] = INFINITY;
         }
-        const double *wt = cases[c].weighted ? w : NULL;
+        const double *wt = cases[c].weighted == 1 || cases[c].weighted >= 3 ? w : NULL;
         double *full = malloc((size_t)W * (size_t)H * sizeof(double));
         double ref[64 * 64], got[64 * 64];
+        memset(got, 0xff, sizeof got);
         CHECK(gz_heatmap_render(x, y, wt, n, W, H, g, full) == GZ_OK);
         gz_resize_bilinear(full, W, H, ref, cases[c].dw, cases[c].dh);
         CHECK(gz_moments_render_resized(x, y, wt, n, W, H, g, got, cases[c].dw, cases[c].dh) ==
