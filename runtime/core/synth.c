@@ -188,9 +188,9 @@ static gz_status raw_samples(const gz_synth_params *p, int64_t index, const synt
         n++;
     }
     for (size_t i = 0; i < n; i++) {
-        /* one decimal, as written to the JSON file */
-        it->raw_x[i] = round(it->raw_x[i] * 10.0) / 10.0;
-        it->raw_y[i] = round(it->raw_y[i] * 10.0) / 10.0;
+        /* on the canvas, one decimal, as written to the JSON file */
+        it->raw_x[i] = round(fmin(fmax(it->raw_x[i], 0.0), (double)cw) * 10.0) / 10.0;
+        it->raw_y[i] = round(fmin(fmax(it->raw_y[i], 0.0), (double)ch) * 10.0) / 10.0;
     }
     it->nraw = n;
     return GZ_OK;

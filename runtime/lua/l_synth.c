@@ -4,6 +4,7 @@
  *                                       canvas={w, h}, version=, delivered=}
  *   gaze.core.synth_write(kind, n, dir, size, seed, reader_noise [, threads])
  *   gaze.core.synth_item(kind, index, size, seed, reader_noise) -> table
+ *   gaze.core.synth_label(kind, index, seed) -> label, split
  *
  * Argument checking with friendly messages and option tables lives in
  * lib/gaze/synth.lua; these functions check types and ranges again. */
@@ -101,6 +102,19 @@ static int l_synth_write(lua_State *L)
     if (st)
         return gz_lua_raise(L, st);
     return 0;
+}
+
+static int l_synth_label(lua_State *L)
+{
+    gz_synth_kind kind = check_kind(L, 1);
+    lua_Integer index = luaL_checkinteger(L, 2);
+    lua_Integer seed = luaL_checkinteger(L, 3);
+    luaL_argcheck(L, index >= 0, 2, "index must be >= 0");
+    luaL_argcheck(L, seed >= 0, 3, "seed must be >= 0");
+    gz_synth_params p = {kind, 64, (uint64_t)seed, 0.0};
+    lua_pushinteger(L, gz_synth_label(&p, (int64_t)index));
+    lua_pushstring(L, gz_synth_split_name(gz_synth_split_of(&p, (int64_t)index)));
+    return 2;
 }
 
 static void set_number(lua_State *L, const char *key, double v)
@@ -207,6 +221,7 @@ int gz_lua_open_synth(lua_State *L)
         {"synth_info", l_synth_info},
         {"synth_write", l_synth_write},
         {"synth_item", l_synth_item},
+        {"synth_label", l_synth_label},
         {NULL, NULL},
     };
     gz_lua_setfuncs(L, fns);
