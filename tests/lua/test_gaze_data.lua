@@ -206,4 +206,40 @@ T.test("import: command-line and source errors", function()
   T.eq(io.open(dir .. "/o2/manifest.yaml"), nil)
 end)
 
+T.test("viz scanpath and heatmap draw where the gaze is", function()
+  local dir = T.tmpdir()
+  local img = gaze.core.tensor({ 100, 200 }, "float32")
+  gaze.core.png_write(dir .. "/img.png", img)
+  T.write_file(dir .. "/fix.tsv", "start_x\tstart_y\tduration\n100\t100\t0.5\n300\t100\t0.2\n")
+  local code, out, err = T.gazelab({ "viz", "scanpath", dir .. "/img.png", dir .. "/fix.tsv", "--canvas", "400x200",
+    "-o", dir .. "/scan.png" })
+  T.eq(code, 0, err); T.eq(out, "")
+  local p = gaze.core.image_read(dir .. "/scan.png")
+  -- enlarged to 512 x 256; fixation 1 at (128, 128): orange fill over black
+  T.eq(p:shape()[1], 256); T.eq(p:shape()[2], 512)
+  T.truthy(p:at(129, 121, 1) > 60 and p:at(129, 121, 3) < 40, "orange near fixation 1")
+  T.truthy(p:at(20, 20, 1) < 5, "background stays black")
+  code, _, err = T.gazelab({ "viz", "heatmap", dir .. "/img.png", dir .. "/fix.tsv", "--canvas", "400x200",
+    "-o", dir .. "/heat.png" })
+  T.eq(code, 0, err)
+  local h = gaze.core.image_read(dir .. "/heat.png")
+  local best = 0
+  for r = 126, 132 do for c = 126, 132 do best = math.max(best, h:at(r, c, 1) - h:at(r, c, 3)) end end
+  T.truthy(best > 60, "hot (red) at the long fixation: " .. best)
+  T.truthy(h:at(20, 20, 1) < 5 and h:at(20, 20, 3) < 5, "cold far away")
+  -- a heatmap image as the second input
+  local hm = gaze.core.tensor({ 10, 20 }, "float32")
+  hm:set(5, 15, 255)
+  gaze.core.png_write(dir .. "/hm.png", hm)
+  code, _, err = T.gazelab({ "viz", "heatmap", dir .. "/img.png", dir .. "/hm.png", "-o", dir .. "/heat2.png" })
+  T.eq(code, 0, err)
+  -- errors
+  code, _, err = T.gazelab({ "viz", "scanpat", "a", "b", "-o", "x.png" })
+  T.eq(code, 2); T.truthy(err:find("did you mean 'scanpath'", 1, true), err)
+  code, _, err = T.gazelab({ "viz", "scanpath", dir .. "/img.png", dir .. "/fix.tsv" })
+  T.eq(code, 2); T.truthy(err:find("-o OUT.png is required", 1, true), err)
+  code, _, err = T.gazelab({ "viz", "scanpath", dir .. "/nope.png", dir .. "/fix.tsv", "-o", dir .. "/x.png" })
+  T.eq(code, 1); T.truthy(err:find("nope.png", 1, true), err)
+end)
+
 return T.done()

@@ -1,0 +1,34 @@
+-- gazelab viz scanpath IMAGE GAZE -o OUT.png: numbered fixations over the image.
+local gaze = require "gaze"
+local args = require "gaze.cli.args"
+
+local M = {
+  summary = "a scanpath (numbered fixations, saccade lines) over its image",
+  usage = "gazelab viz scanpath IMAGE GAZE -o OUT.png [--fixations mcgip|idt|ivt|none] "
+    .. "[--velocity V] [--canvas WxH] [--size PX]",
+}
+M.help = [[
+Draws the fixations of GAZE over IMAGE: circles whose area grows with the
+fixation duration, numbered in order, joined by saccade lines. A raw list
+becomes fixations first (--fixations; default mcgip without timestamps, idt
+with). Gaze coordinates are scaled from the gaze canvas (--canvas, default
+the file's) to the image.]]
+
+function M.run(argv)
+  local flags, pos = args.parse(argv, { command = "viz scanpath", usage = M.usage,
+    flags = { o = "string", fixations = "string", velocity = "number", canvas = "string", size = "number" },
+    positional = { min = 2, max = 2, name = "IMAGE GAZE" } })
+  if not flags.o then gaze.usage_error("viz scanpath: -o OUT.png is required") end
+  local canvas
+  if flags.canvas then canvas = { args.size("viz scanpath: --canvas", flags.canvas) } end
+  local f = flags.fixations
+  if f and not ({ mcgip = 1, idt = 1, ivt = 1, none = 1 })[f] then
+    gaze.usage_error(string.format("viz scanpath: --fixations must be mcgip, idt, ivt or none, got '%s'%s", f,
+      require("gaze.util").did_you_mean(f, { "mcgip", "idt", "ivt", "none" })))
+  end
+  gaze.plot.scanpath(pos[1], pos[2], flags.o, { fixations = f, velocity = flags.velocity, canvas = canvas,
+    size = flags.size })
+  return 0
+end
+
+return M
