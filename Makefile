@@ -7,7 +7,8 @@
 #   make bench      benchmarks in tests/bench (installs python3-torch)
 #   make install PREFIX=/usr/local
 #
-# Switches: DEBUG=1 (no optimisation), ASAN=1 (sanitizers), BUILD=dir.
+# Switches: DEBUG=1 (no optimisation), ASAN=1 (sanitizers), BUILD=dir,
+#           V=1 (show full compiler command lines).
 
 PREFIX  ?= /usr/local
 DEBUG   ?= 0
@@ -53,6 +54,14 @@ LUA_MODULES = $(patsubst runtime/lua/l_%.c,%,$(filter runtime/lua/l_%.c,$(LUA_SR
 
 DEPS_STAMP = $(BUILD)/.deps-ok
 
+ifeq ($(V),1)
+Q =
+SAY = @true
+else
+Q = @
+SAY = @printf '  %-4s %s\n'
+endif
+
 .PHONY: all deps test-deps bench-deps test asan demo bench install clean docs fuzz
 
 all: $(BUILD)/gazelab $(BUILD)/gaze/core.so
@@ -75,21 +84,25 @@ $(BUILD)/gen/modules.h: $(LUA_SRC) | $(DEPS_STAMP)
 
 $(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	$(SAY) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(LUA_OBJ): $(BUILD)/gen/modules.h
 
 $(BUILD)/gazelab: $(MAIN_OBJ) $(CORE_OBJ) $(LUA_OBJ)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+	$(SAY) LINK $@
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 
 # The module for a stand-alone lua5.4: symbols of liblua come from the interpreter.
 $(BUILD)/gaze/core.so: $(CORE_OBJ) $(LUA_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) -shared $(LDFLAGS_ALL) -o $@ $^ $(LIBS_NOLUA)
+	$(SAY) LINK $@
+	$(Q)$(CC) -shared $(LDFLAGS_ALL) -o $@ $^ $(LIBS_NOLUA)
 
 $(BUILD)/tests/%: tests/c/%.c tests/c/check.h $(CORE_OBJ) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Iruntime/core -o $@ $< $(CORE_OBJ) $(LDFLAGS_ALL) $(LIBS_NOLUA)
+	$(SAY) TEST $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Iruntime/core -o $@ $< $(CORE_OBJ) $(LDFLAGS_ALL) $(LIBS_NOLUA)
 
 test: all test-deps $(CTEST_BIN)
 	@BUILD=$(BUILD) PYTHON=$(PYTHON) sh tests/run.sh
