@@ -28,7 +28,9 @@ gz_status gz_error_prefix(gz_status st, const char *fmt, ...)
     vsnprintf(prefix, sizeof prefix, fmt, ap);
     va_end(ap);
     memcpy(old, error_buffer, sizeof old);
-    snprintf(error_buffer, sizeof error_buffer, "%s: %s", prefix, old);
+    /* truncation of over-long messages is intended */
+    int n = snprintf(error_buffer, sizeof error_buffer, "%s: %s", prefix, old);
+    (void)n;
     return st;
 }
 
