@@ -36,7 +36,7 @@ function M.run(argv)
         util.did_you_mean(name, cli.commands())))
     end
     io.write("usage: ", cmd.usage or ("gazelab " .. name), "\n\n", cmd.summary or "", "\n")
-    if cmd.help then io.write("\n", cmd.help:gsub("\n*$", "\n")) end
+    if cmd.help then io.write("\n", (cmd.help:gsub("\n*$", "\n"))) end
     return 0
   end
   io.write(INTRO)
