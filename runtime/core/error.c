@@ -28,9 +28,20 @@ gz_status gz_error_prefix(gz_status st, const char *fmt, ...)
     vsnprintf(prefix, sizeof prefix, fmt, ap);
     va_end(ap);
     memcpy(old, error_buffer, sizeof old);
-    /* truncation of over-long messages is intended */
-    int n = snprintf(error_buffer, sizeof error_buffer, "%s: %s", prefix, old);
-    (void)n;
+    /* over-long messages are truncated at the buffer's end */
+    size_t lp = strnlen(prefix, sizeof prefix - 1);
+    size_t cap = sizeof error_buffer - 1;
+    size_t at = lp < cap ? lp : cap;
+    memcpy(error_buffer, prefix, at);
+    if (at + 2 <= cap) {
+        memcpy(error_buffer + at, ": ", 2);
+        at += 2;
+    }
+    size_t lo = strnlen(old, sizeof old - 1);
+    if (lo > cap - at)
+        lo = cap - at;
+    memcpy(error_buffer + at, old, lo);
+    error_buffer[at + lo] = '\0';
     return st;
 }
 
