@@ -37,9 +37,12 @@ double gz_moments_similarity(double m00_a, double hu1_a, double m00_b, double hu
 
 /* Renders n points (x, y, weight w; w NULL = 1) exactly as
  * gz_heatmap_render does on a W x H canvas with kernel side g, then
- * resizes the map to dw x dh exactly as gz_resize_bilinear does, writing
- * dw * dh doubles to dst. The result is bit-identical to render + resize,
- * but only the bounding box of the splats is ever allocated. Fails with
+ * resizes the map to dw x dh (each 1..64) exactly as gz_resize_bilinear
+ * does, writing dw * dh doubles to dst. The result is bit-identical to
+ * render + resize, without a canvas buffer: only the pixels the resize
+ * reads are accumulated, and the normalising maximum is found by branch
+ * and bound over 16 x 16 tiles (negative or NaN weights: the splats'
+ * bounding box is rendered densely instead). Thread-safe. Fails with
  * GZ_ERR_ARG on a canvas outside 1..GZ_HEATMAP_MAX_SIDE or a kernel side
  * above 4 * GZ_HEATMAP_MAX_SIDE, GZ_ERR_NOMEM. */
 gz_status gz_moments_render_resized(const double *x, const double *y, const double *w,
