@@ -443,8 +443,12 @@ gz_status gz_moments_render_resized(const double *x, const double *y, const doub
         ay0[d] = index_of(sely, nsy, ay0[d]);
         ay1[d] = index_of(sely, nsy, ay1[d]);
     }
-    double S[4 * MAX_DST * MAX_DST];
-    memset(S, 0, sizeof(double) * (size_t)(nsx * nsy));
+    double *S = gz_calloc((size_t)nsx * (size_t)nsy, sizeof(double));
+    if (!S) {
+        free(kernel);
+        free(sp);
+        return GZ_ERR_NOMEM;
+    }
     for (size_t k = 0; k < m; k++) {
         const splat *p = &sp[k];
         int i0 = first_at_least(sely, nsy, p->r0), j0 = first_at_least(selx, nsx, p->c0);
@@ -459,13 +463,14 @@ gz_status gz_moments_render_resized(const double *x, const double *y, const doub
     st = exact_max(sp, m, g, kernel, bx0, by0, bx1, by1, &mx);
     free(kernel);
     free(sp);
-    if (st != GZ_OK)
-        return st;
-    if (mx > 0.0)
-        for (int i = 0; i < nsx * nsy; i++)
-            S[i] = S[i] / mx * 255.0;
-    resize_from_samples(S, nsx, ax0, ax1, fx, ay0, ay1, fy, dst, dw, dh);
-    return GZ_OK;
+    if (st == GZ_OK) {
+        if (mx > 0.0)
+            for (int i = 0; i < nsx * nsy; i++)
+                S[i] = S[i] / mx * 255.0;
+        resize_from_samples(S, nsx, ax0, ax1, fx, ay0, ay1, fy, dst, dw, dh);
+    }
+    free(S);
+    return st;
 }
 
 gz_status gz_moments_record_map(const gz_record *rec, const char *scheme, int canvas_w,
