@@ -461,6 +461,14 @@ const char *gz_nn_val_layout(const gz_nn_val *v)
 
 static gz_status copy_between(const gz_nn_val *v, gz_tensor *t, bool to_tensor)
 {
+    if (gz_nn_val_is_plain(v)) { /* same bytes: no primitive needed */
+        size_t bytes = (size_t)gz_tensor_numel(t) * sizeof(float);
+        if (to_tensor)
+            memcpy(t->data, v->m.data, bytes);
+        else
+            memcpy(v->m.data, t->data, bytes);
+        return GZ_OK;
+    }
     dnnl_memory_desc_t md;
     gz_dnn_md_plain(&md, v->ndims, v->dims);
     gz_dnn_mem tm = {0};

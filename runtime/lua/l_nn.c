@@ -16,6 +16,7 @@
 #include <lauxlib.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../core/nn.h"
 #include "../core/safetensors.h"
@@ -477,6 +478,15 @@ static int l_prims_created(lua_State *L)
     return 1;
 }
 
+/* Monotonic wall-clock seconds (for benchmarks and training logs). */
+static int l_clock(lua_State *L)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    lua_pushnumber(L, (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9);
+    return 1;
+}
+
 static int l_set_threads(lua_State *L)
 {
     gz_nn_set_threads((int)luaL_checkinteger(L, 1));
@@ -610,6 +620,7 @@ int gz_lua_open_nn(lua_State *L)
         {"nn_byol_loss", l_byol_loss},
         {"nn_prims_created", l_prims_created},
         {"nn_set_threads", l_set_threads},
+        {"nn_clock", l_clock},
         {"safetensors_save", l_st_save},
         {"safetensors_load", l_st_load},
         {NULL, NULL},
