@@ -11,6 +11,7 @@
 #include "../core/image.h"
 #include "../core/npy.h"
 #include "l_tensor.h"
+#include "../core/draw.h"
 #include "lgaze.h"
 
 typedef struct relation_box {
@@ -105,18 +106,6 @@ static int l_relation_load(lua_State *L)
     if (st)
         return gz_lua_raise(L, st);
     return 1;
-}
-
-/* gaze.core.relation_write_text(path, text): atomic write (sidecars). */
-static int l_write_text(lua_State *L)
-{
-    size_t len;
-    const char *path = luaL_checkstring(L, 1);
-    const char *text = luaL_checklstring(L, 2, &len);
-    gz_status st = gz_atomic_write(path, text, len);
-    if (st)
-        return gz_lua_raise(L, st);
-    return 0;
 }
 
 static int m_size(lua_State *L)
@@ -216,28 +205,17 @@ static int m_save(lua_State *L)
     return 0;
 }
 
-/* Colour map: viridis sampled at 9 points, linear in between; NaN grey. */
+/* Colour of a normalised value: draw.h's viridis; NaN grey. */
 static void colour(double v, unsigned char rgb[3])
 {
-    static const unsigned char anchors[9][3] = {
-        {68, 1, 84},    {71, 44, 122},  {59, 82, 139},  {44, 114, 142}, {33, 145, 140},
-        {39, 173, 129}, {92, 200, 99},  {170, 220, 50}, {253, 231, 37},
-    };
     if (isnan(v)) {
         rgb[0] = rgb[1] = rgb[2] = 128;
         return;
     }
-    if (v < 0)
-        v = 0;
-    if (v > 1)
-        v = 1;
-    double s = v * 8;
-    int k = (int)s;
-    if (k > 7)
-        k = 7;
-    double f = s - k;
-    for (int c = 0; c < 3; c++)
-        rgb[c] = (unsigned char)lround((1 - f) * anchors[k][c] + f * anchors[k + 1][c]);
+    gz_rgba c = gz_colormap_color(GZ_CMAP_VIRIDIS, v);
+    rgb[0] = (unsigned char)lround(c.r * 255.0);
+    rgb[1] = (unsigned char)lround(c.g * 255.0);
+    rgb[2] = (unsigned char)lround(c.b * 255.0);
 }
 
 /* R:save_image(path, vmin, vmax, dim, scale): PNG of dimension `dim`
@@ -336,7 +314,7 @@ int gz_lua_open_relation(lua_State *L)
     };
     static const luaL_Reg fns[] = {
         {"relation_from", l_relation_from}, {"relation_load", l_relation_load},
-        {"relation_write_text", l_write_text}, {NULL, NULL},
+        {NULL, NULL},
     };
     gz_lua_newclass(L, GZ_RELATION_MT, methods, meta);
     gz_lua_setfuncs(L, fns);
