@@ -8,7 +8,7 @@
  * "FAIL FILE: NAME: message", "skip FILE: NAME: reason". A failing CHECK
  * reports and the test continues; the program exits 1 when any failed.
  * Fixtures: check_shared(path) gives ../shared/<path> (or $GZ_SHARED/<path>),
- * check_srcdir(path) a path inside the checkout. */
+ * paths inside the checkout are relative to its root (tests run there). */
 #ifndef GZ_CHECK_H
 #define GZ_CHECK_H
 
