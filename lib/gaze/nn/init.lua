@@ -117,6 +117,29 @@ local function next_stream()
 end
 function nn.reset_init_counter() init_counter = 0 end
 
+-- 32-bit FNV-1a of a parameter name: its random stream inside a model.
+local function name_stream(name)
+  local h = 2166136261
+  for i = 1, #name do h = ((h ~ name:byte(i)) * 16777619) & 0xffffffff end
+  return 0x6e6e00000000 | h
+end
+
+--- Re-initialises every trainable parameter of a model from (seed, full
+--- name), so a model's initial weights depend only on its seed.
+function nn.init(model, seed)
+  seed = seed or core.seed()
+  local function visit(m, prefix)
+    if m._params and m.init_fn then
+      for _, p in ipairs(m._params) do
+        if p.grad then m.init_fn(p, seed, name_stream(prefix .. p.name)) end
+      end
+    end
+    for _, c in ipairs(m:children()) do visit(c.module, prefix .. c.name .. ".") end
+  end
+  visit(model, "")
+  return model
+end
+
 local function seed_of(opts)
   return opts and opts.seed or core.seed()
 end
@@ -128,15 +151,16 @@ function nn.conv2d(o)
   local k = o.kernel or 3
   local m = leaf("conv2d", { ["in"] = o["in"], out = o.out, kernel = k, stride = o.stride or 1,
     pad = o.pad or 0, bias = o.bias or false })
-  local seed = seed_of(o)
-  for _, p in ipairs(m._params) do
+  m.init_fn = function(p, seed, stream)
     if p.name == "weight" then
-      p.tensor:fill_normal(0, math.sqrt(2 / (o.out * k * k)), seed, next_stream())
+      p.tensor:fill_normal(0, math.sqrt(2 / (o.out * k * k)), seed, stream)
     else
       local b = 1 / math.sqrt(o["in"] * k * k)
-      p.tensor:fill_uniform(-b, b, seed, next_stream())
+      p.tensor:fill_uniform(-b, b, seed, stream)
     end
   end
+  local seed = seed_of(o)
+  for _, p in ipairs(m._params) do m.init_fn(p, seed, next_stream()) end
   return m
 end
 
@@ -146,8 +170,10 @@ function nn.linear(o)
   local bias = o.bias
   if bias == nil then bias = true end
   local m = leaf("linear", { ["in"] = o["in"], out = o.out, bias = bias })
-  local b, seed = 1 / math.sqrt(o["in"]), seed_of(o)
-  for _, p in ipairs(m._params) do p.tensor:fill_uniform(-b, b, seed, next_stream()) end
+  local b = 1 / math.sqrt(o["in"])
+  m.init_fn = function(p, seed, stream) p.tensor:fill_uniform(-b, b, seed, stream) end
+  local seed = seed_of(o)
+  for _, p in ipairs(m._params) do m.init_fn(p, seed, next_stream()) end
   return m
 end
 

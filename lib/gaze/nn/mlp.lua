@@ -41,7 +41,7 @@ function M.mlp(o)
         affine = (not last) or flag(o.last_bn_affine, true) })
     end
   end
-  return m
+  return nn.init(m, o.seed)
 end
 
 return M

@@ -119,7 +119,7 @@ function M.resnet(o)
   end
   r.seq = { r.conv1, r.bn1, r.maxpool, r.stages[1], r.stages[2], r.stages[3], r.stages[4],
     r.avgpool, r.flatten, r.fc }
-  return r
+  return nn.init(r, seed)
 end
 
 function ResNet:forward(x, slot)
@@ -139,6 +139,13 @@ function ResNet:train(flag)
   nn.Module.train(self, flag)
   for _, m in ipairs({ self.maxpool, self.avgpool, self.flatten }) do m:train(flag) end
   return self
+end
+
+--- One residual block ("basic" or "bottleneck"): children conv1, bn1, ...,
+--- downsample when the shape changes; for custom encoders and tests.
+function M.block(kind, inplanes, planes, stride, seed)
+  if kind ~= "basic" and kind ~= "bottleneck" then error("nn.resnet.block: kind must be basic or bottleneck", 2) end
+  return block(kind, inplanes, planes, stride or 1, seed)
 end
 
 return M
