@@ -113,6 +113,10 @@ asan:
 demo: all
 	@sh tools/demo.sh $(BUILD)
 
+# docs/recipe-reference.md is generated from grammar/recipe.yaml (a test fails when stale).
+docs: all
+	@$(BUILD)/gazelab run tools/gen_recipe_reference.lua
+
 bench: all bench-deps
 	@BUILD=$(BUILD) PYTHON=$(PYTHON) sh tests/bench/run.sh
 

@@ -60,6 +60,10 @@ function M.run(argv)
     dry_run = flags["dry-run"] or false,
   }
   local chunk = M.load_recipe(path)
+  if gaze.context.dry_run and not require("gaze.recipe_schema").is_declarative_file(path) then
+    gaze.usage_error(string.format("%s: --dry-run needs a declarative recipe (one that ends with "
+      .. "'return gaze.experiment{...}'); this one is plain Lua and was not run", path))
+  end
   local result = chunk(sets)
   if type(result) == "table" and type(result.run) == "function" then
     result:run(gaze.context)
