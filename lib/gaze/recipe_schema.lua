@@ -71,7 +71,29 @@ end
 
 -- --- named checks -------------------------------------------------------------
 
+local AUG_OPS = { "random_resized_crop", "gaze_crop", "resize", "center_crop", "hflip", "vflip", "rotate",
+  "color_jitter", "grayscale", "gaussian_blur", "solarize", "normalize", "random_apply" }
+
+local function aug_op_check(v)
+  if type(v.op) ~= "string" then return false, "an op needs op = NAME (" .. table.concat(AUG_OPS, ", ") .. ")" end
+  local ok = false
+  for _, n in ipairs(AUG_OPS) do if n == v.op then ok = true end end
+  if not ok then
+    return false, string.format("unknown op '%s'%s", v.op, util.did_you_mean(v.op, AUG_OPS))
+  end
+  if v.op == "random_apply" then
+    if type(v.ops) ~= "table" or #v.ops == 0 then return false, "random_apply needs ops = {...}" end
+    for i, x in ipairs(v.ops) do
+      if type(x) ~= "table" then return false, string.format("ops[%d] must be a map", i) end
+      local fine, msg = aug_op_check(x)
+      if not fine then return false, string.format("ops[%d]: %s", i, msg) end
+    end
+  end
+  return true
+end
+
 local CHECKS = {
+  aug_op = aug_op_check,
   reader_noise = function(v)
     local n, msg = gaze.synth.noise_value(v)
     if not n then return false, msg end
@@ -304,8 +326,13 @@ local function cross_rules(cfg, problems)
         gaze.similarity.resolve(gz.scheme, gaze.similarity.key_words(gz.params))
       end)
       if not ok then
-        local msg = gaze.error_message(err):gsub("^similarity[^:]*: ", "")
-        problems[#problems + 1] = "gaze.params: " .. msg
+        local msg = gaze.error_message(err)
+        local key, rest = msg:match("unknown key '([^']*)'(.*)$")
+        if key then
+          problems[#problems + 1] = string.format("gaze.params.%s: unknown key for scheme %s%s", key, gz.scheme, rest)
+        else
+          problems[#problems + 1] = "gaze.params: " .. msg
+        end
       end
     end
   end
