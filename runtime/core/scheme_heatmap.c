@@ -107,49 +107,71 @@ static const char *record_name(const gz_record *rec)
 
 #define KERNEL_MAX (4 * GZ_HEATMAP_MAX_SIDE)
 
-/* --- moments --------------------------------------------------------------- */
+/* A heap copy of parsed parameters (what the vtable's params_free frees). */
+static gz_status params_dup(void **out, const void *p, size_t size)
+{
+    void *m = gz_malloc(size);
+    if (!m)
+        return GZ_ERR_NOMEM;
+    memcpy(m, p, size);
+    *out = m;
+    return GZ_OK;
+}
 
-typedef struct moments_params {
+/* --- moments and dhash: parameters ------------------------------------------ */
+
+/* Both render the record's map on canvas with kernel (default from the
+ * canvas height) and reduce it to a small image; moments also weighs its
+ * two terms. One parser serves both: the scheme's key table decides which
+ * keys it accepts (dhash's has no weights, so they keep their defaults). */
+typedef struct map_params {
     double w_hu, w_m;
     int canvas_w, canvas_h, kernel;
-} moments_params;
+} map_params;
 
-static const char *const moments_keys[] = {"w_hu", "w_m", "canvas", "kernel", NULL};
-
-static gz_status moments_params_new(void **out, const char *const *keys,
-                                    const char *const *values, size_t n)
+static gz_status map_params_new(const char *scheme, const char *const *table, void **out,
+                                const char *const *keys, const char *const *values, size_t n)
 {
     *out = NULL;
-    moments_params p = {0.5, 0.5, 800, 800, 0};
+    map_params p = {0.5, 0.5, 800, 800, 0};
     int kernel_set = 0;
     gz_status st = GZ_OK;
     for (size_t i = 0; i < n && st == GZ_OK; i++) {
-        switch (key_index("moments", moments_keys, keys[i], &st)) {
-        case 0: st = parse_double("moments", keys[i], values[i], &p.w_hu); break;
-        case 1: st = parse_double("moments", keys[i], values[i], &p.w_m); break;
-        case 2: st = parse_canvas("moments", keys[i], values[i], &p.canvas_w, &p.canvas_h); break;
-        case 3:
-            st = parse_int("moments", keys[i], values[i], 0, KERNEL_MAX, &p.kernel);
-            kernel_set = 1;
+        int k = key_index(scheme, table, keys[i], &st);
+        if (k < 0)
             break;
-        default: break;
+        const char *key = table[k];
+        if (strcmp(key, "w_hu") == 0) {
+            st = parse_double(scheme, key, values[i], &p.w_hu);
+        } else if (strcmp(key, "w_m") == 0) {
+            st = parse_double(scheme, key, values[i], &p.w_m);
+        } else if (strcmp(key, "canvas") == 0) {
+            st = parse_canvas(scheme, key, values[i], &p.canvas_w, &p.canvas_h);
+        } else { /* kernel */
+            st = parse_int(scheme, key, values[i], 0, KERNEL_MAX, &p.kernel);
+            kernel_set = 1;
         }
     }
     if (st != GZ_OK)
         return st;
     if (!kernel_set)
         p.kernel = gz_heatmap_default_kernel(p.canvas_h);
-    moments_params *m = gz_malloc(sizeof *m);
-    if (!m)
-        return GZ_ERR_NOMEM;
-    *m = p;
-    *out = m;
-    return GZ_OK;
+    return params_dup(out, &p, sizeof p);
+}
+
+/* --- moments --------------------------------------------------------------- */
+
+static const char *const moments_keys[] = {"w_hu", "w_m", "canvas", "kernel", NULL};
+
+static gz_status moments_params_new(void **out, const char *const *keys,
+                                    const char *const *values, size_t n)
+{
+    return map_params_new("moments", moments_keys, out, keys, values, n);
 }
 
 static gz_status moments_params_describe(const void *params, char *buf, size_t cap)
 {
-    const moments_params *p = params;
+    const map_params *p = params;
     char a[32], b[32];
     fmt_double(a, sizeof a, p->w_hu);
     fmt_double(b, sizeof b, p->w_m);
@@ -160,7 +182,7 @@ static gz_status moments_params_describe(const void *params, char *buf, size_t c
 
 static gz_status moments_features_new(const void *params, const gz_record *rec, void **out)
 {
-    const moments_params *p = params;
+    const map_params *p = params;
     *out = NULL;
     double small[GZ_MOMENTS_SIDE * GZ_MOMENTS_SIDE];
     gz_status st = gz_moments_record_map(rec, "moments", p->canvas_w, p->canvas_h, p->kernel,
@@ -180,7 +202,7 @@ static gz_status moments_compare(const void *params, const void *fa, const void 
 {
     (void)i;
     (void)j;
-    const moments_params *p = params;
+    const map_params *p = params;
     const double *a = fa, *b = fb;
     out[0] = gz_moments_similarity(a[0], a[1], b[0], b[1], p->w_hu, p->w_m);
     return GZ_OK;
@@ -202,51 +224,24 @@ const gz_scheme gz_scheme_moments = {
 
 /* --- dhash ----------------------------------------------------------------- */
 
-typedef struct dhash_params {
-    int canvas_w, canvas_h, kernel;
-} dhash_params;
-
 static const char *const dhash_keys[] = {"canvas", "kernel", NULL};
 
 static gz_status dhash_params_new(void **out, const char *const *keys, const char *const *values,
                                   size_t n)
 {
-    *out = NULL;
-    dhash_params p = {800, 800, 0};
-    int kernel_set = 0;
-    gz_status st = GZ_OK;
-    for (size_t i = 0; i < n && st == GZ_OK; i++) {
-        switch (key_index("dhash", dhash_keys, keys[i], &st)) {
-        case 0: st = parse_canvas("dhash", keys[i], values[i], &p.canvas_w, &p.canvas_h); break;
-        case 1:
-            st = parse_int("dhash", keys[i], values[i], 0, KERNEL_MAX, &p.kernel);
-            kernel_set = 1;
-            break;
-        default: break;
-        }
-    }
-    if (st != GZ_OK)
-        return st;
-    if (!kernel_set)
-        p.kernel = gz_heatmap_default_kernel(p.canvas_h);
-    dhash_params *m = gz_malloc(sizeof *m);
-    if (!m)
-        return GZ_ERR_NOMEM;
-    *m = p;
-    *out = m;
-    return GZ_OK;
+    return map_params_new("dhash", dhash_keys, out, keys, values, n);
 }
 
 static gz_status dhash_params_describe(const void *params, char *buf, size_t cap)
 {
-    const dhash_params *p = params;
+    const map_params *p = params;
     return describe_done(
         snprintf(buf, cap, "canvas=%dx%d kernel=%d", p->canvas_w, p->canvas_h, p->kernel), cap);
 }
 
 static gz_status dhash_features_new(const void *params, const gz_record *rec, void **out)
 {
-    const dhash_params *p = params;
+    const map_params *p = params;
     *out = NULL;
     double small[GZ_DHASH_COLS * GZ_DHASH_ROWS];
     gz_status st = gz_moments_record_map(rec, "dhash", p->canvas_w, p->canvas_h, p->kernel, small,
@@ -325,12 +320,7 @@ static gz_status tima_params_new(void **out, const char *const *keys, const char
     }
     if (!kernel_set)
         p.kernel = gz_heatmap_default_kernel(p.render_h);
-    gz_tima_params *m = gz_malloc(sizeof *m);
-    if (!m)
-        return GZ_ERR_NOMEM;
-    *m = p;
-    *out = m;
-    return GZ_OK;
+    return params_dup(out, &p, sizeof p);
 }
 
 static gz_status tima_params_describe(const void *params, char *buf, size_t cap)
