@@ -8,7 +8,7 @@
 #include "dhash.h"
 #include "heatmap.h"
 #include "moments.h"
-#include "schemes_golden.h"
+#include "golden.h"
 
 static void test_bits_order(void)
 {
@@ -142,25 +142,20 @@ static void test_golden_cases(void)
     const cJSON *c;
     cJSON_ArrayForEach(c, cJSON_GetObjectItem(doc, "cases"))
     {
-        if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(c, "scheme")), "dhash") != 0)
+        if (!golden_case_is(c, "dhash"))
             continue;
-        const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(c, "id"));
-        const cJSON *inputs = cJSON_GetObjectItem(c, "inputs");
-        double tol = golden_num(cJSON_GetObjectItem(c, "tolerance"));
-        golden_input in[2];
-        gz_status st = golden_input_load(&in[0], cJSON_GetArrayItem(inputs, 0)->valuestring);
-        if (st == GZ_OK)
-            st = golden_input_load(&in[1], cJSON_GetArrayItem(inputs, 1)->valuestring);
+        golden_case gc;
+        gz_status st = golden_case_open(&gc, c);
+        const char *id = gc.id;
         CHECK_MSG(st == GZ_OK, "%s: %s", id, gz_error_message());
         if (st == GZ_OK) {
-            golden_params gp;
-            golden_params_from(&gp, cJSON_GetObjectItem(c, "params"));
-            const cJSON *bits = cJSON_GetObjectItem(cJSON_GetObjectItem(c, "details"), "bits");
+            const cJSON *bits = cJSON_GetObjectItem(gc.details, "bits");
             void *params = NULL;
-            CHECK(gz_scheme_dhash.params_new(&params, gp.keys, gp.values, gp.n) == GZ_OK);
+            CHECK(gz_scheme_dhash.params_new(&params, gc.gp.keys, gc.gp.values, gc.gp.n) ==
+                  GZ_OK);
             for (int k = 0; k < 2 && params; k++) {
                 void *f = NULL;
-                CHECK(gz_scheme_dhash.features_new(params, &in[k].rec, &f) == GZ_OK);
+                CHECK(gz_scheme_dhash.features_new(params, &gc.in[k].rec, &f) == GZ_OK);
                 if (!f)
                     continue;
                 char s[65];
@@ -171,14 +166,12 @@ static void test_golden_cases(void)
             }
             gz_scheme_dhash.params_free(params);
             double out = NAN;
-            CHECK(golden_run(&gz_scheme_dhash, &gp, &in[0].rec, &in[1].rec, &out) == GZ_OK);
-            double want = golden_num(
-                cJSON_GetObjectItem(cJSON_GetObjectItem(c, "expected"), "similarity"));
-            CHECK_GOLDEN(out, want, tol, id);
+            CHECK(golden_run(&gz_scheme_dhash, &gc.gp, &gc.in[0].rec, &gc.in[1].rec, &out) ==
+                  GZ_OK);
+            CHECK_GOLDEN(out, gc.want, gc.tol, id);
             count++;
         }
-        golden_input_free(&in[0]);
-        golden_input_free(&in[1]);
+        golden_case_close(&gc);
     }
     CHECK_MSG(count == 5, "ran %d dhash cases, expected 5", count);
     cJSON_Delete(doc);

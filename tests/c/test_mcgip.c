@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "gaze_io.h"
+#include "golden.h"
 #include "mcgip.h"
 
 static gz_gaze *samples(size_t n, const double *xy)
@@ -65,35 +66,12 @@ static void test_rule(void)
     gz_gaze_free(s);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, fp) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(fp);
-    if (buf)
-        buf[n] = '\0';
-    return buf;
-}
-
 static void test_golden_details(void)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s", check_shared("testdata/golden/expected.json"));
-    char *text = slurp(path);
-    CHECK_MSG(text != NULL, "cannot read %.300s", path);
-    if (!text)
+    cJSON *doc = golden_load();
+    CHECK_MSG(doc != NULL, "cannot read %.300s", golden_path("expected.json"));
+    if (!doc)
         return;
-    cJSON *doc = cJSON_Parse(text);
-    free(text);
     int lists = 0;
     const cJSON *c;
     cJSON_ArrayForEach(c, cJSON_GetObjectItem(doc, "cases"))
@@ -104,9 +82,7 @@ static void test_golden_details(void)
         const char *id = cJSON_GetObjectItem(c, "id")->valuestring;
         const cJSON *inputs = cJSON_GetObjectItem(c, "inputs");
         for (int k = 0; k < 2; k++) {
-            char in[1024];
-            snprintf(in, sizeof in, "%s/%s", check_shared("testdata/golden"),
-                     cJSON_GetArrayItem(inputs, k)->valuestring);
+            const char *in = golden_path(cJSON_GetArrayItem(inputs, k)->valuestring);
             gz_gaze *s = NULL, *f = NULL;
             gz_status st = gz_gaze_read(in, NULL, &s);
             CHECK_MSG(st == GZ_OK, "%s: %s", id, gz_error_message());

@@ -9,7 +9,7 @@
 #include "heatmap.h"
 #include "moments.h"
 #include "rng.h"
-#include "schemes_golden.h"
+#include "golden.h"
 
 static void test_diff_rules(void)
 {
@@ -195,7 +195,7 @@ static void test_render_goldens(void)
     const cJSON *c;
     cJSON_ArrayForEach(c, cJSON_GetObjectItem(doc, "cases"))
     {
-        if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(c, "scheme")), "render") != 0)
+        if (!golden_case_is(c, "render"))
             continue;
         const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(c, "id"));
         const char *rel = cJSON_GetArrayItem(cJSON_GetObjectItem(c, "inputs"), 0)->valuestring;
@@ -256,27 +256,22 @@ static void test_golden_cases(void)
     const cJSON *c;
     cJSON_ArrayForEach(c, cJSON_GetObjectItem(doc, "cases"))
     {
-        if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(c, "scheme")), "moments") != 0)
+        if (!golden_case_is(c, "moments"))
             continue;
-        const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(c, "id"));
-        const cJSON *inputs = cJSON_GetObjectItem(c, "inputs");
-        double tol = golden_num(cJSON_GetObjectItem(c, "tolerance"));
-        golden_input in[2];
-        gz_status st = golden_input_load(&in[0], cJSON_GetArrayItem(inputs, 0)->valuestring);
-        if (st == GZ_OK)
-            st = golden_input_load(&in[1], cJSON_GetArrayItem(inputs, 1)->valuestring);
+        golden_case gc;
+        gz_status st = golden_case_open(&gc, c);
+        const char *id = gc.id;
+        double tol = gc.tol;
         CHECK_MSG(st == GZ_OK, "%s: %s", id, gz_error_message());
         if (st == GZ_OK) {
-            golden_params gp;
-            golden_params_from(&gp, cJSON_GetObjectItem(c, "params"));
             /* the per-record features */
-            const cJSON *feats =
-                cJSON_GetObjectItem(cJSON_GetObjectItem(c, "details"), "features_m00_hu1");
+            const cJSON *feats = cJSON_GetObjectItem(gc.details, "features_m00_hu1");
             void *params = NULL;
-            CHECK(gz_scheme_moments.params_new(&params, gp.keys, gp.values, gp.n) == GZ_OK);
+            CHECK(gz_scheme_moments.params_new(&params, gc.gp.keys, gc.gp.values, gc.gp.n) ==
+                  GZ_OK);
             for (int k = 0; k < 2 && params; k++) {
                 void *f = NULL;
-                CHECK(gz_scheme_moments.features_new(params, &in[k].rec, &f) == GZ_OK);
+                CHECK(gz_scheme_moments.features_new(params, &gc.in[k].rec, &f) == GZ_OK);
                 if (!f)
                     continue;
                 const double *m = f;
@@ -287,14 +282,12 @@ static void test_golden_cases(void)
             }
             gz_scheme_moments.params_free(params);
             double out = NAN;
-            CHECK(golden_run(&gz_scheme_moments, &gp, &in[0].rec, &in[1].rec, &out) == GZ_OK);
-            double want = golden_num(
-                cJSON_GetObjectItem(cJSON_GetObjectItem(c, "expected"), "similarity"));
-            CHECK_GOLDEN(out, want, tol, id);
+            CHECK(golden_run(&gz_scheme_moments, &gc.gp, &gc.in[0].rec, &gc.in[1].rec, &out) ==
+                  GZ_OK);
+            CHECK_GOLDEN(out, gc.want, tol, id);
             count++;
         }
-        golden_input_free(&in[0]);
-        golden_input_free(&in[1]);
+        golden_case_close(&gc);
     }
     CHECK_MSG(count == 8, "ran %d moments cases, expected 8", count);
     cJSON_Delete(doc);

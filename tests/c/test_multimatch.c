@@ -9,44 +9,9 @@
 
 #include "check.h"
 #include "gaze_io.h"
+#include "golden.h"
 #include "multimatch.h"
 #include "scheme.h"
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if (buf)
-        buf[n] = '\0';
-    return buf;
-}
-
-static const char *golden(const char *rel)
-{
-    static char buf[4][1024];
-    static int slot = 0;
-    char *out = buf[slot++ & 3];
-    snprintf(out, 1024, "%s/%s", check_shared("testdata/golden"), rel);
-    return out;
-}
-
-/* |a - b| <= tol * |b| (tol absolute at 0); NaN == NaN. */
-static int close_rel(double a, double b, double tol)
-{
-    if (isnan(a) || isnan(b))
-        return isnan(a) && isnan(b);
-    return fabs(a - b) <= tol * (b == 0.0 ? 1.0 : fabs(b));
-}
 
 /* Runs the scheme on two gaze records; keys/values as on the command line.
  * Also returns the features' saccade counts and the alignment details. */
@@ -128,44 +93,12 @@ static void test_studyforrest_segment10(void)
 
 /* ---- every multimatch case of expected.json ------------------------------- */
 
-static void param_strings(const cJSON *params, const char **keys, const char **values,
-                          char buf[][96], size_t *n)
-{
-    *n = 0;
-    const cJSON *it;
-    cJSON_ArrayForEach(it, params)
-    {
-        keys[*n] = it->string;
-        char *o = buf[*n];
-        if (cJSON_IsString(it))
-            snprintf(o, 96, "%s", it->valuestring);
-        else if (cJSON_IsBool(it))
-            snprintf(o, 96, "%s", cJSON_IsTrue(it) ? "true" : "false");
-        else if (cJSON_IsNumber(it))
-            snprintf(o, 96, "%.17g", it->valuedouble);
-        else if (cJSON_IsArray(it)) {
-            o[0] = '\0';
-            const cJSON *w;
-            cJSON_ArrayForEach(w, it)
-            {
-                size_t len = strlen(o);
-                snprintf(o + len, 96 - len, "%s%.17g", len ? "," : "", w->valuedouble);
-            }
-        }
-        values[*n] = o;
-        (*n)++;
-    }
-}
-
 static void test_golden_cases(void)
 {
-    char *text = slurp(golden("expected.json"));
-    CHECK_MSG(text != NULL, "cannot read %s", golden("expected.json"));
-    if (!text)
+    cJSON *doc = golden_load();
+    CHECK_MSG(doc != NULL, "cannot read %s", golden_path("expected.json"));
+    if (!doc)
         return;
-    cJSON *doc = cJSON_Parse(text);
-    free(text);
-    CHECK(doc != NULL);
     static const char *names[6] = {"vector", "direction", "length", "position", "duration",
                                    "score"};
     int count = 0;
@@ -178,20 +111,18 @@ static void test_golden_cases(void)
         count++;
         const char *id = cJSON_GetObjectItem(c, "id")->valuestring;
         const cJSON *inputs = cJSON_GetObjectItem(c, "inputs");
-        gz_gaze *a = read_or_null(golden(cJSON_GetArrayItem(inputs, 0)->valuestring));
-        gz_gaze *b = read_or_null(golden(cJSON_GetArrayItem(inputs, 1)->valuestring));
+        gz_gaze *a = read_or_null(golden_path(cJSON_GetArrayItem(inputs, 0)->valuestring));
+        gz_gaze *b = read_or_null(golden_path(cJSON_GetArrayItem(inputs, 1)->valuestring));
         if (!a || !b) {
             gz_gaze_free(a);
             gz_gaze_free(b);
             continue;
         }
-        const char *keys[16], *values[16];
-        char buf[16][96];
-        size_t n;
-        param_strings(cJSON_GetObjectItem(c, "params"), keys, values, buf, &n);
+        golden_params gp;
+        golden_params_from(&gp, cJSON_GetObjectItem(c, "params"));
         double tol = cJSON_GetObjectItem(c, "tolerance")->valuedouble;
         run_out r;
-        gz_status st = run_pair(a, b, keys, values, n, &r);
+        gz_status st = run_pair(a, b, gp.keys, gp.values, gp.n, &r);
         CHECK_MSG(st == GZ_OK, "%s: %s", id, gz_error_message());
         const cJSON *exp = cJSON_GetObjectItem(c, "expected");
         for (int k = 0; k < 6; k++) {
@@ -199,7 +130,7 @@ static void test_golden_cases(void)
             if (!e)
                 continue;
             double want = cJSON_IsNumber(e) ? e->valuedouble : NAN;
-            CHECK_MSG(close_rel(r.v[k], want, tol), "%s: %s = %.17g, expected %.17g", id,
+            CHECK_MSG(golden_close(r.v[k], want, tol), "%s: %s = %.17g, expected %.17g", id,
                       names[k], r.v[k], want);
         }
         const cJSON *det = cJSON_GetObjectItem(c, "details");
@@ -212,7 +143,7 @@ static void test_golden_cases(void)
             double cost = cJSON_GetObjectItem(det, "path_cost")->valuedouble;
             CHECK_MSG(r.det.path_cells == cells, "%s: path cells %zu, expected %zu", id,
                       r.det.path_cells, cells);
-            CHECK_MSG(close_rel(r.det.path_cost, cost, 1e-12), "%s: path cost %.17g vs %.17g",
+            CHECK_MSG(golden_close(r.det.path_cost, cost, 1e-12), "%s: path cost %.17g vs %.17g",
                       id, r.det.path_cost, cost);
         }
         gz_gaze_free(a);

@@ -9,7 +9,7 @@
 #include "heatmap.h"
 #include "moments.h"
 #include "rng.h"
-#include "schemes_golden.h"
+#include "golden.h"
 #include "tima.h"
 
 /* Points on a 100 x 100 feature canvas; with n points, dt between
@@ -357,27 +357,22 @@ static void test_golden_cases(void)
     const cJSON *c;
     cJSON_ArrayForEach(c, cJSON_GetObjectItem(doc, "cases"))
     {
-        if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(c, "scheme")), "tima") != 0)
+        if (!golden_case_is(c, "tima"))
             continue;
-        const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(c, "id"));
-        const cJSON *inputs = cJSON_GetObjectItem(c, "inputs");
-        const cJSON *details = cJSON_GetObjectItem(c, "details");
-        double tol = golden_num(cJSON_GetObjectItem(c, "tolerance"));
-        golden_input in[2];
-        gz_status st = golden_input_load(&in[0], cJSON_GetArrayItem(inputs, 0)->valuestring);
-        if (st == GZ_OK)
-            st = golden_input_load(&in[1], cJSON_GetArrayItem(inputs, 1)->valuestring);
+        golden_case gc;
+        gz_status st = golden_case_open(&gc, c);
+        const char *id = gc.id;
+        const cJSON *details = gc.details;
+        double tol = gc.tol;
         CHECK_MSG(st == GZ_OK, "%s: %s", id, gz_error_message());
         if (st == GZ_OK) {
-            golden_params gp;
-            golden_params_from(&gp, cJSON_GetObjectItem(c, "params"));
             void *params = NULL;
             gz_tima_features *f[2] = {NULL, NULL};
-            CHECK(gz_scheme_tima.params_new(&params, gp.keys, gp.values, gp.n) == GZ_OK);
+            CHECK(gz_scheme_tima.params_new(&params, gc.gp.keys, gc.gp.values, gc.gp.n) == GZ_OK);
             for (int k = 0; k < 2 && params; k++) {
                 void *fv = NULL;
-                CHECK_MSG(gz_scheme_tima.features_new(params, &in[k].rec, &fv) == GZ_OK, "%s: %s",
-                          id, gz_error_message());
+                CHECK_MSG(gz_scheme_tima.features_new(params, &gc.in[k].rec, &fv) == GZ_OK,
+                          "%s: %s", id, gz_error_message());
                 f[k] = fv;
                 if (!f[k])
                     continue;
@@ -405,16 +400,13 @@ static void test_golden_cases(void)
             double out = NAN;
             if (f[0] && f[1])
                 CHECK(gz_scheme_tima.compare(params, f[0], f[1], 0, 1, &out) == GZ_OK);
-            double want = golden_num(
-                cJSON_GetObjectItem(cJSON_GetObjectItem(c, "expected"), "similarity"));
-            CHECK_GOLDEN(out, want, tol, id);
+            CHECK_GOLDEN(out, gc.want, tol, id);
             gz_tima_features_free(f[0]);
             gz_tima_features_free(f[1]);
             gz_scheme_tima.params_free(params);
             count++;
         }
-        golden_input_free(&in[0]);
-        golden_input_free(&in[1]);
+        golden_case_close(&gc);
     }
     CHECK_MSG(count == 10, "ran %d tima cases, expected 10", count);
     cJSON_Delete(doc);

@@ -1,11 +1,13 @@
-/* Helpers shared by the heatmap-scheme tests (test_moments.c,
- * test_dhash.c, test_tima.c): the golden cases of
- * ../shared/testdata/golden/expected.json, their inputs loaded through
- * the project's readers (gz_image_read + gz_image_to_grey for PNGs,
- * gz_gaze_read for gaze files), and running a scheme through its vtable.
+/* Helpers shared by the tests that read the golden cases of
+ * ../shared/testdata/golden/expected.json (test_moments.c, test_dhash.c,
+ * test_tima.c, test_multimatch.c, test_mcgip.c): the parsed file, paths of
+ * its inputs, the relative comparison its README states, a case's inputs
+ * loaded through the project's readers (gz_image_read + gz_image_to_grey
+ * for PNGs, gz_gaze_read for gaze files), its params as key=value strings,
+ * and running a scheme through its vtable.
  */
-#ifndef GZ_TEST_SCHEMES_GOLDEN_H
-#define GZ_TEST_SCHEMES_GOLDEN_H
+#ifndef GZ_TEST_GOLDEN_H
+#define GZ_TEST_GOLDEN_H
 
 #include <cJSON.h>
 #include <stdint.h>
@@ -98,12 +100,13 @@ static inline void golden_input_free(golden_input *in)
 }
 
 /* The case's params as key=value strings (numbers printed so they read
- * back the same; integers without a decimal point). */
+ * back the same; integers without a decimal point; an array of numbers as
+ * "a,b,c"). */
 typedef struct golden_params {
     size_t n;
     const char *keys[16];
     const char *values[16];
-    char buf[16][64];
+    char buf[16][128];
 } golden_params;
 
 static inline void golden_params_from(golden_params *p, const cJSON *params)
@@ -114,18 +117,28 @@ static inline void golden_params_from(golden_params *p, const cJSON *params)
     {
         if (p->n >= 16)
             break;
+        char *o = p->buf[p->n];
+        const size_t cap = sizeof p->buf[0];
         p->keys[p->n] = it->string;
         if (cJSON_IsString(it))
-            snprintf(p->buf[p->n], 64, "%s", it->valuestring);
+            snprintf(o, cap, "%s", it->valuestring);
         else if (cJSON_IsNumber(it) && it->valuedouble == (double)(long long)it->valuedouble)
-            snprintf(p->buf[p->n], 64, "%lld", (long long)it->valuedouble);
+            snprintf(o, cap, "%lld", (long long)it->valuedouble);
         else if (cJSON_IsNumber(it))
-            snprintf(p->buf[p->n], 64, "%.17g", it->valuedouble);
+            snprintf(o, cap, "%.17g", it->valuedouble);
         else if (cJSON_IsBool(it))
-            snprintf(p->buf[p->n], 64, "%s", cJSON_IsTrue(it) ? "true" : "false");
-        else
-            snprintf(p->buf[p->n], 64, "?");
-        p->values[p->n] = p->buf[p->n];
+            snprintf(o, cap, "%s", cJSON_IsTrue(it) ? "true" : "false");
+        else if (cJSON_IsArray(it)) {
+            o[0] = '\0';
+            const cJSON *w;
+            cJSON_ArrayForEach(w, it)
+            {
+                size_t len = strlen(o);
+                snprintf(o + len, cap - len, "%s%.17g", len ? "," : "", w->valuedouble);
+            }
+        } else
+            snprintf(o, cap, "?");
+        p->values[p->n] = o;
         p->n++;
     }
 }
@@ -160,14 +173,60 @@ static inline double golden_num(const cJSON *v)
 
 /* Relative check as the golden README states: |a - b| <= tol * |b|, with
  * an absolute floor of tol for values at 0 (NaN equals NaN). */
+static inline int golden_close(double a, double b, double tol)
+{
+    return (isnan(a) && isnan(b)) || fabs(a - b) <= tol * fmax(fabs(b), 1e-300) ||
+           (b == 0.0 && fabs(a) <= tol);
+}
+
 #define CHECK_GOLDEN(a, b, tol, id)                                                      \
     do {                                                                                 \
         double cg_a_ = (a), cg_b_ = (b);                                                 \
-        int cg_ok_ = (isnan(cg_a_) && isnan(cg_b_)) ||                                   \
-                     fabs(cg_a_ - cg_b_) <= (tol) * fmax(fabs(cg_b_), 1e-300) ||         \
-                     (cg_b_ == 0.0 && fabs(cg_a_) <= (tol));                             \
-        CHECK_MSG(cg_ok_, "%s: %s = %.17g, expected %.17g (rel tol %g)", id, #a, cg_a_, \
-                  cg_b_, (double)(tol));                                                 \
+        CHECK_MSG(golden_close(cg_a_, cg_b_, (tol)),                                     \
+                  "%s: %s = %.17g, expected %.17g (rel tol %g)", id, #a, cg_a_, cg_b_,   \
+                  (double)(tol));                                                        \
     } while (0)
+
+/* Whether case c is one of scheme `scheme`. */
+static inline int golden_case_is(const cJSON *c, const char *scheme)
+{
+    const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(c, "scheme"));
+    return s && strcmp(s, scheme) == 0;
+}
+
+/* A two-input case: its id, tolerance, details, expected similarity (NaN
+ * when null or absent), params and loaded inputs. */
+typedef struct golden_case {
+    const char *id;
+    double tol;
+    const cJSON *details;
+    double want;
+    golden_params gp;
+    golden_input in[2];
+} golden_case;
+
+/* Fills gc from case c and loads its two inputs; the status of the first
+ * load that failed (gz_error_message() says why). Release with
+ * golden_case_close whatever it returned. */
+static inline gz_status golden_case_open(golden_case *gc, const cJSON *c)
+{
+    memset(gc, 0, sizeof *gc);
+    gc->id = cJSON_GetStringValue(cJSON_GetObjectItem(c, "id"));
+    gc->tol = golden_num(cJSON_GetObjectItem(c, "tolerance"));
+    gc->details = cJSON_GetObjectItem(c, "details");
+    gc->want = golden_num(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "expected"), "similarity"));
+    golden_params_from(&gc->gp, cJSON_GetObjectItem(c, "params"));
+    const cJSON *inputs = cJSON_GetObjectItem(c, "inputs");
+    gz_status st = golden_input_load(&gc->in[0], cJSON_GetArrayItem(inputs, 0)->valuestring);
+    if (st == GZ_OK)
+        st = golden_input_load(&gc->in[1], cJSON_GetArrayItem(inputs, 1)->valuestring);
+    return st;
+}
+
+static inline void golden_case_close(golden_case *gc)
+{
+    golden_input_free(&gc->in[0]);
+    golden_input_free(&gc->in[1]);
+}
 
 #endif
