@@ -10,6 +10,32 @@ int gz_heatmap_default_kernel(int canvas_h)
     return canvas_h / 10;
 }
 
+double *gz_heatmap_kernel_new(int g)
+{
+    double *kernel = gz_malloc((size_t)g * (size_t)g * sizeof(double));
+    if (!kernel)
+        return NULL;
+    double sd = (double)g / 6.0;
+    double half = (double)g / 2.0;
+    for (int r = 0; r < g; r++)
+        for (int c = 0; c < g; c++) {
+            double dc = (double)c - half, dr = (double)r - half;
+            kernel[r * g + c] = exp(-(dc * dc + dr * dr) / (2.0 * sd * sd));
+        }
+    return kernel;
+}
+
+void gz_heatmap_normalise(double *map, size_t n)
+{
+    double mx = 0.0;
+    for (size_t i = 0; i < n; i++)
+        if (map[i] > mx)
+            mx = map[i];
+    if (mx > 0.0)
+        for (size_t i = 0; i < n; i++)
+            map[i] = map[i] / mx * 255.0;
+}
+
 gz_status gz_heatmap_render(const double *x, const double *y, const double *w, size_t n,
                             int W, int H, int g, double *out)
 {
@@ -21,16 +47,9 @@ gz_status gz_heatmap_render(const double *x, const double *y, const double *w, s
         return GZ_OK;
     if (g > 4 * GZ_HEATMAP_MAX_SIDE)
         return gz_error_set(GZ_ERR_ARG, "heatmap kernel side %d too large", g);
-    double *kernel = gz_malloc((size_t)g * (size_t)g * sizeof(double));
+    double *kernel = gz_heatmap_kernel_new(g);
     if (!kernel)
         return GZ_ERR_NOMEM;
-    double sd = (double)g / 6.0;
-    double half = (double)g / 2.0;
-    for (int r = 0; r < g; r++)
-        for (int c = 0; c < g; c++) {
-            double dc = (double)c - half, dr = (double)r - half;
-            kernel[r * g + c] = exp(-(dc * dc + dr * dr) / (2.0 * sd * sd));
-        }
     int ghalf = g / 2;
     for (size_t k = 0; k < n; k++) {
         if (!isfinite(x[k]) || !isfinite(y[k]))
@@ -54,14 +73,7 @@ gz_status gz_heatmap_render(const double *x, const double *y, const double *w, s
         }
     }
     free(kernel);
-    size_t total = (size_t)W * (size_t)H;
-    double mx = 0.0;
-    for (size_t i = 0; i < total; i++)
-        if (out[i] > mx)
-            mx = out[i];
-    if (mx > 0.0)
-        for (size_t i = 0; i < total; i++)
-            out[i] = out[i] / mx * 255.0;
+    gz_heatmap_normalise(out, (size_t)W * (size_t)H);
     return GZ_OK;
 }
 

@@ -28,6 +28,18 @@ int gz_heatmap_default_kernel(int canvas_h);
 gz_status gz_heatmap_render(const double *x, const double *y, const double *w, size_t n,
                             int W, int H, int g, double *out);
 
+/* The splat of gz_heatmap_render: a new g x g row-major kernel (g >= 1),
+ * k[r * g + c] = exp(-((c - g/2)^2 + (r - g/2)^2) / (2 sd^2)), sd = g / 6,
+ * g/2 taken as a real number. The caller frees it with free(); NULL when
+ * out of memory (error set). Renderers that must give the same bits as
+ * gz_heatmap_render (moments.c) take their kernel from here. */
+double *gz_heatmap_kernel_new(int g);
+
+/* gz_heatmap_render's last step on n values: divides by the maximum and
+ * multiplies by 255 (when the maximum is not > 0 the values are left as
+ * they are). */
+void gz_heatmap_normalise(double *map, size_t n);
+
 /* The spec's bilinear resize: src is sh x sw, dst is dh x dw (all >= 1).
  * Per axis s = ((d + 0.5) * n_src) / n_dst - 0.5 clamped to [0, n_src-1],
  * i0 = floor(s), i1 = min(i0 + 1, n_src - 1), f = s - i0; horizontal pass

@@ -1,8 +1,8 @@
 /* Gaze moments (m00, Hu's first invariant of the 32 x 32 map), the spec's
  * diff(), and a render + resize that touches only the splats' bounding box
  * yet gives the same bits as gz_heatmap_render followed by
- * gz_resize_bilinear (same kernel formula, same per-pixel summation order,
- * same normalisation, same two-pass interpolation). */
+ * gz_resize_bilinear (the same kernel and normalisation, taken from
+ * heatmap.c; the same per-pixel summation order and two-pass interpolation). */
 #include "moments.h"
 
 #include <math.h>
@@ -172,17 +172,6 @@ typedef struct splat {
     double weight;
 } splat;
 
-static void make_kernel(int g, double *kernel)
-{
-    double sd = (double)g / 6.0;
-    double half = (double)g / 2.0;
-    for (int r = 0; r < g; r++)
-        for (int c = 0; c < g; c++) {
-            double dc = (double)c - half, dr = (double)r - half;
-            kernel[r * g + c] = exp(-(dc * dc + dr * dr) / (2.0 * sd * sd));
-        }
-}
-
 /* Kernel index in [i0, i1) nearest to the kernel centre g / 2. */
 static long nearest_to_centre(long i0, long i1, int g)
 {
@@ -344,14 +333,7 @@ static gz_status render_dense(const splat *sp, size_t m, int W, int H, int g,
                 row[c - bx0] += p->weight * krow[c - p->left];
         }
     }
-    size_t total = (size_t)bw * (size_t)bh;
-    double mx = 0.0;
-    for (size_t i = 0; i < total; i++)
-        if (win[i] > mx)
-            mx = win[i];
-    if (mx > 0.0)
-        for (size_t i = 0; i < total; i++)
-            win[i] = win[i] / mx * 255.0;
+    gz_heatmap_normalise(win, (size_t)bw * (size_t)bh);
     source s = {.W = W, .H = H, .win = win, .bx = (int)bx0, .by = (int)by0, .bw = bw, .bh = bh};
     resize_source(&s, dst, dw, dh);
     free(win);
@@ -407,12 +389,11 @@ gz_status gz_moments_render_resized(const double *x, const double *y, const doub
         free(sp);
         return GZ_OK; /* nothing lands on the canvas: all-zero map */
     }
-    double *kernel = gz_malloc((size_t)g * (size_t)g * sizeof(double));
+    double *kernel = gz_heatmap_kernel_new(g);
     if (!kernel) {
         free(sp);
         return GZ_ERR_NOMEM;
     }
-    make_kernel(g, kernel);
     gz_status st;
     if (dense) {
         st = render_dense(sp, m, W, H, g, kernel, bx0, by0, bx1, by1, dst, dw, dh);
