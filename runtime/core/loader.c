@@ -32,7 +32,7 @@ struct gz_loader {
     int64_t n;
     item *items;
     gz_aug_pipeline *pipes[GZ_LOADER_MAX_VIEWS];
-    gz_aug_pipeline *resize; /* the once-only resize of `size`, or NULL */
+    gz_aug_pipeline *resize; /* the once-only load resize, or NULL */
     gz_aug_work **work;      /* one per worker (index 0 also serves workers == 0) */
     pthread_t *threads;
     int nthreads;
@@ -288,9 +288,9 @@ gz_status gz_loader_new(gz_loader **out, const gz_loader_opts *opts, int64_t n,
                             GZ_LOADER_MAX_WORKERS, o.workers);
     if (o.channels != 1 && o.channels != 3)
         return gz_error_set(GZ_ERR_ARG, "loader: channels must be 1 or 3, got %d", o.channels);
-    if (o.size < 0 || o.size > GZ_AUG_MAX_SIDE)
-        return gz_error_set(GZ_ERR_ARG, "loader: size must be in 0..%d, got %d", GZ_AUG_MAX_SIDE,
-                            o.size);
+    if (o.load_h < 0 || o.load_h > GZ_AUG_MAX_SIDE || o.load_w < 0 || o.load_w > GZ_AUG_MAX_SIDE)
+        return gz_error_set(GZ_ERR_ARG, "loader: load size must be in 0..%d, got %d x %d",
+                            GZ_AUG_MAX_SIDE, o.load_h, o.load_w);
     if (o.cache_bytes < 0)
         o.cache_bytes = GZ_LOADER_CACHE_BYTES;
     if (o.prefetch <= 0)
@@ -333,9 +333,10 @@ gz_status gz_loader_new(gz_loader **out, const gz_loader_opts *opts, int64_t n,
         ld->slots[k].number = -1;
     for (int v = 0; v < o.views && !st; v++)
         st = copy_pipeline(pipes[v], &ld->pipes[v]);
-    if (!st && o.size > 0) {
+    if (!st && o.load_h > 0) {
         gz_aug_op rs = gz_aug_op_default(GZ_AUG_RESIZE);
-        rs.height = rs.width = o.size;
+        rs.height = o.load_h;
+        rs.width = o.load_w;
         st = gz_aug_pipeline_new(&ld->resize, &rs, 1);
     }
     for (int k = 0; k < nwork && !st; k++)
@@ -456,8 +457,10 @@ int64_t gz_loader_batches(const gz_loader *ld)
     return ld->o.drop_last ? ld->n / b : (ld->n + b - 1) / b;
 }
 
-gz_status gz_loader_start(gz_loader *ld, uint64_t epoch)
+gz_status gz_loader_start(gz_loader *ld, uint64_t epoch, int64_t first)
 {
+    if (first < 0)
+        return gz_error_set(GZ_ERR_ARG, "loader: negative first batch %lld", (long long)first);
     pthread_mutex_lock(&ld->mu);
     ld->started = true;
     ld->gen++;
@@ -482,7 +485,7 @@ gz_status gz_loader_start(gz_loader *ld, uint64_t epoch)
     }
     ld->epoch = epoch;
     ld->nbatches = gz_loader_batches(ld);
-    ld->next_claim = ld->next_give = 0;
+    ld->next_claim = ld->next_give = first < ld->nbatches ? first : ld->nbatches;
     ld->active = true;
     pthread_cond_broadcast(&ld->cv_work);
     pthread_mutex_unlock(&ld->mu);

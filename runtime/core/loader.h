@@ -15,7 +15,7 @@
  * for any number of workers and any prefetch depth.
  *
  * Cache: decoded images are kept (float32 C x H x W, 0..1, after the
- * optional resize) while the total stays within cache_bytes; images that
+ * optional load resize) while the total stays within cache_bytes; images that
  * do not fit are decoded again each time they are used.
  *
  * Threads: the caller's thread owns the loader (not thread-safe itself);
@@ -45,7 +45,9 @@ typedef struct gz_loader_opts {
     int prefetch;         /* prepared batches kept ahead; <= 0 means 2 * workers */
     uint64_t seed;
     int channels;         /* 1 or 3 (image.h grey weights / grey repeated) */
-    int size;             /* > 0: decoded images are resized once to size x size */
+    int load_h, load_w;   /* load_h > 0: decoded images are resized once (antialiased
+                             bilinear) to load_h x load_w, or with load_w == 0 so
+                             that the shorter side is load_h (aspect kept) */
     int64_t cache_bytes;  /* < 0: GZ_LOADER_CACHE_BYTES */
 } gz_loader_opts;
 
@@ -71,9 +73,11 @@ int64_t gz_loader_size(const gz_loader *ld);
 /* Batches per epoch. */
 int64_t gz_loader_batches(const gz_loader *ld);
 
-/* Starts epoch e (any value; abandons the batches of an unfinished
- * epoch). Workers start preparing at once. */
-gz_status gz_loader_start(gz_loader *ld, uint64_t epoch);
+/* Starts epoch e (any value) at batch `first` (0-based; > 0 resumes in
+ * the middle of an epoch, giving the same batches from there on).
+ * Abandons the batches of an unfinished epoch. Workers start preparing
+ * at once. GZ_ERR_ARG when first is negative. */
+gz_status gz_loader_start(gz_loader *ld, uint64_t epoch, int64_t first);
 
 typedef struct gz_loader_batch {
     int64_t n;                              /* items; 0 at the end of the epoch */

@@ -102,7 +102,7 @@ static int collect(gz_loader_opts o, gz_aug_pipeline *p, run *r)
     r->nb = gz_loader_batches(ld);
     int ok = 1;
     for (int e = 0; e < 2; e++) {
-        gz_loader_start(ld, (uint64_t)e);
+        gz_loader_start(ld, (uint64_t)e, 0);
         for (int k = 0; k < 8; k++) {
             if (gz_loader_next(ld, &r->b[e][k])) {
                 printf("# %s\n", gz_error_message());
@@ -198,7 +198,7 @@ static void test_order_and_drop_last(void)
     gz_loader *ld;
     CHECK(gz_loader_new(&ld, &o, NIMG, paths, indices, labels, pipes) == GZ_OK);
     CHECK(gz_loader_batches(ld) == 4);
-    gz_loader_start(ld, 0);
+    gz_loader_start(ld, 0, 0);
     int64_t expect = 100, got = 0;
     gz_loader_batch b;
     while (gz_loader_next(ld, &b) == GZ_OK && b.n > 0) {
@@ -209,10 +209,10 @@ static void test_order_and_drop_last(void)
     }
     CHECK(got == 20);
     /* an abandoned epoch: start again in the middle */
-    gz_loader_start(ld, 1);
+    gz_loader_start(ld, 1, 0);
     CHECK(gz_loader_next(ld, &b) == GZ_OK && b.n == 5);
     gz_loader_batch_free(&b);
-    gz_loader_start(ld, 1);
+    gz_loader_start(ld, 1, 0);
     CHECK(gz_loader_next(ld, &b) == GZ_OK && b.n == 5 && b.number == 0);
     gz_loader_batch_free(&b);
     gz_loader_stats s;
@@ -224,7 +224,7 @@ static void test_order_and_drop_last(void)
     o.cache_bytes = 0;
     CHECK(gz_loader_new(&ld, &o, NIMG, paths, indices, labels, pipes) == GZ_OK);
     for (int e = 0; e < 2; e++) {
-        gz_loader_start(ld, (uint64_t)e);
+        gz_loader_start(ld, (uint64_t)e, 0);
         while (gz_loader_next(ld, &b) == GZ_OK && b.n > 0)
             gz_loader_batch_free(&b);
     }
@@ -252,7 +252,7 @@ static void test_errors(void)
     const gz_aug_pipeline *pipes[2] = {p, p};
     gz_loader *ld;
     CHECK(gz_loader_new(&ld, &o, NIMG, bad, NULL, NULL, pipes) == GZ_OK);
-    gz_loader_start(ld, 0);
+    gz_loader_start(ld, 0, 0);
     gz_loader_batch b;
     CHECK(gz_loader_next(ld, &b) != GZ_OK);
     CHECK_MSG(strstr(gz_error_message(), "missing.png") != NULL, "message: %s",
@@ -266,16 +266,24 @@ static void test_errors(void)
     const gz_aug_pipeline *pn[2] = {nocrop, nocrop};
     o.workers = 0;
     CHECK(gz_loader_new(&ld, &o, NIMG, paths, NULL, NULL, pn) == GZ_OK);
-    gz_loader_start(ld, 0);
+    gz_loader_start(ld, 0, 0);
     CHECK(gz_loader_next(ld, &b) == GZ_ERR_ARG);
     CHECK_MSG(strstr(gz_error_message(), "end the pipeline with a crop or resize") != NULL,
               "message: %s", gz_error_message());
     gz_loader_free(ld);
-    /* but `size` makes them equal at decode time */
-    o.size = 24;
+    /* but a load size makes them equal at decode time */
+    o.load_h = o.load_w = 24;
     CHECK(gz_loader_new(&ld, &o, NIMG, paths, NULL, NULL, pn) == GZ_OK);
-    gz_loader_start(ld, 0);
+    gz_loader_start(ld, 0, 0);
     CHECK(gz_loader_next(ld, &b) == GZ_OK && b.views[1]->shape[2] == 24);
+    gz_loader_batch_free(&b);
+    gz_loader_free(ld);
+    /* shorter side 20: 40 x 48 becomes 20 x 24 */
+    o.load_h = 20, o.load_w = 0;
+    CHECK(gz_loader_new(&ld, &o, 1, paths, NULL, NULL, pn) == GZ_OK);
+    gz_loader_start(ld, 0, 0);
+    CHECK(gz_loader_next(ld, &b) == GZ_OK && b.views[0]->shape[2] == 20 &&
+          b.views[0]->shape[3] == 24);
     gz_loader_batch_free(&b);
     gz_loader_free(ld);
     /* bad options */
@@ -320,7 +328,7 @@ static void test_given_images_and_heat(void)
     int gazed_ok = 0, plain_hits = 0;
     gz_loader_batch b;
     for (int e = 0; e < 10; e++) {
-        gz_loader_start(ld, (uint64_t)e);
+        gz_loader_start(ld, (uint64_t)e, 0);
         CHECK(gz_loader_next(ld, &b) == GZ_OK && b.n == 2);
         if (b.n == 2) {
             /* crops are 14..20 pixels wide, sampled 8 x 8: the whole gazed
