@@ -1,6 +1,6 @@
 /* The generic document tree shared by the YAML and JSON readers/writers:
- * node construction, freeing, map helpers, whole-file reading and the
- * round-trip number formatting. */
+ * node construction, freeing, map helpers, whole-file reading, the
+ * emitters' output buffer and the round-trip number formatting. */
 #include "doc.h"
 
 #include <errno.h>
@@ -229,6 +229,44 @@ long gz_doc_map_find_dup(const gz_doc *map)
             best = (long)refs[k].index;
     free(refs);
     return best;
+}
+
+gz_status gz_doc_read_file(const char *path,
+                           gz_status (*parse)(const char *name, const char *data, size_t len,
+                                              gz_doc **out),
+                           gz_doc **out)
+{
+    char *data;
+    size_t len;
+    *out = NULL;
+    gz_status st = gz_doc_slurp(path, GZ_DOC_MAX_FILE_BYTES, &data, &len);
+    if (st)
+        return st;
+    st = parse(path, data, len, out);
+    free(data);
+    return st;
+}
+
+bool gz_doc_text_put(gz_doc_text *t, const char *s, size_t n)
+{
+    if (t->nomem)
+        return false;
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 256;
+        while (cap < t->len + n + 1)
+            cap *= 2;
+        char *nb = realloc(t->buf, cap);
+        if (!nb) {
+            t->nomem = true;
+            return false;
+        }
+        t->buf = nb;
+        t->cap = cap;
+    }
+    memcpy(t->buf + t->len, s, n);
+    t->len += n;
+    t->buf[t->len] = '\0';
+    return true;
 }
 
 gz_status gz_doc_slurp(const char *path, size_t max, char **data, size_t *len)

@@ -97,6 +97,24 @@ long gz_doc_map_find_dup(const gz_doc *map);
  * NUL-terminated buffer the caller frees with free(). Messages name path. */
 gz_status gz_doc_slurp(const char *path, size_t max, char **data, size_t *len);
 
+/* Parses a whole file with parse (gz_yaml_parse, gz_json_parse): reads
+ * it with gz_doc_slurp (at most GZ_DOC_MAX_FILE_BYTES) and names it path. */
+gz_status gz_doc_read_file(const char *path,
+                           gz_status (*parse)(const char *name, const char *data, size_t len,
+                                              gz_doc **out),
+                           gz_doc **out);
+
+/* The emitters' output: a growing buffer, kept NUL-terminated, that starts
+ * as {0}. An append that cannot allocate sets nomem and returns false;
+ * appends after that do nothing. The caller frees buf. */
+typedef struct gz_doc_text {
+    char *buf;
+    size_t len, cap;
+    bool nomem;
+} gz_doc_text;
+
+bool gz_doc_text_put(gz_doc_text *t, const char *s, size_t n);
+
 /* Formats a double so that strtod gives back exactly the same value: the
  * shortest of %.15g, %.16g, %.17g that round-trips. buf must hold 32 bytes.
  * Non-finite values give "nan", "inf" or "-inf" (callers map them). */

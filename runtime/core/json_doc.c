@@ -158,52 +158,22 @@ gz_status gz_json_parse(const char *name, const char *data, size_t len, gz_doc *
 
 gz_status gz_json_read(const char *path, gz_doc **out)
 {
-    char *data;
-    size_t len;
-    *out = NULL;
-    gz_status st = gz_doc_slurp(path, GZ_DOC_MAX_FILE_BYTES, &data, &len);
-    if (st)
-        return st;
-    st = gz_json_parse(path, data, len, out);
-    free(data);
-    return st;
+    return gz_doc_read_file(path, gz_json_parse, out);
 }
 
 /* ---- writer ---- */
 
-typedef struct {
-    char *buf;
-    size_t len, cap;
-    bool nomem;
-} outbuf;
-
-static void put(outbuf *o, const char *s, size_t n)
+static void put(gz_doc_text *o, const char *s, size_t n)
 {
-    if (o->nomem)
-        return;
-    if (o->len + n + 1 > o->cap) {
-        size_t cap = o->cap ? o->cap : 256;
-        while (cap < o->len + n + 1)
-            cap *= 2;
-        char *nb = realloc(o->buf, cap);
-        if (!nb) {
-            o->nomem = true;
-            return;
-        }
-        o->buf = nb;
-        o->cap = cap;
-    }
-    memcpy(o->buf + o->len, s, n);
-    o->len += n;
-    o->buf[o->len] = '\0';
+    gz_doc_text_put(o, s, n);
 }
 
-static void puts_(outbuf *o, const char *s)
+static void puts_(gz_doc_text *o, const char *s)
 {
     put(o, s, strlen(s));
 }
 
-static void put_string(outbuf *o, const char *s, size_t n)
+static void put_string(gz_doc_text *o, const char *s, size_t n)
 {
     put(o, "\"", 1);
     size_t run = 0;
@@ -237,7 +207,7 @@ static void put_string(outbuf *o, const char *s, size_t n)
     put(o, "\"", 1);
 }
 
-static void put_number(outbuf *o, double v)
+static void put_number(gz_doc_text *o, double v)
 {
     char buf[40];
     if (!isfinite(v)) {
@@ -256,14 +226,14 @@ static void put_number(outbuf *o, double v)
     puts_(o, buf);
 }
 
-static void newline(outbuf *o, int indent, int level)
+static void newline(gz_doc_text *o, int indent, int level)
 {
     put(o, "\n", 1);
     for (int k = 0; k < indent * level; k++)
         put(o, " ", 1);
 }
 
-static gz_status write_node(outbuf *o, const gz_doc *d, int indent, int level)
+static gz_status write_node(gz_doc_text *o, const gz_doc *d, int indent, int level)
 {
     char buf[32];
     switch (d->kind) {
@@ -314,7 +284,7 @@ gz_status gz_json_emit(const gz_doc *doc, int indent, char **text, size_t *len)
 {
     *text = NULL;
     *len = 0;
-    outbuf o = {0};
+    gz_doc_text o = {0};
     if (indent > 16)
         indent = 16;
     gz_status st = write_node(&o, doc, indent, 0);

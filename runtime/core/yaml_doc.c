@@ -429,44 +429,15 @@ gz_status gz_yaml_parse(const char *name, const char *data, size_t len, gz_doc *
 
 gz_status gz_yaml_read(const char *path, gz_doc **out)
 {
-    char *data;
-    size_t len;
-    *out = NULL;
-    gz_status st = gz_doc_slurp(path, GZ_DOC_MAX_FILE_BYTES, &data, &len);
-    if (st)
-        return st;
-    st = gz_yaml_parse(path, data, len, out);
-    free(data);
-    return st;
+    return gz_doc_read_file(path, gz_yaml_parse, out);
 }
 
 /* ---- emitter ---- */
 
-typedef struct {
-    char *buf;
-    size_t len, cap;
-    bool nomem;
-} sink;
-
+/* libyaml's output callback: 0 stops the emitter (out of memory). */
 static int sink_write(void *data, unsigned char *buffer, size_t size)
 {
-    sink *s = data;
-    if (s->len + size + 1 > s->cap) {
-        size_t cap = s->cap ? s->cap : 256;
-        while (cap < s->len + size + 1)
-            cap *= 2;
-        char *nb = realloc(s->buf, cap);
-        if (!nb) {
-            s->nomem = true;
-            return 0;
-        }
-        s->buf = nb;
-        s->cap = cap;
-    }
-    memcpy(s->buf + s->len, buffer, size);
-    s->len += size;
-    s->buf[s->len] = '\0';
-    return 1;
+    return gz_doc_text_put(data, (const char *)buffer, size);
 }
 
 static gz_status emit(yaml_emitter_t *e, yaml_event_t *ev)
@@ -587,7 +558,7 @@ gz_status gz_yaml_emit(const gz_doc *doc, char **text, size_t *len)
 {
     *text = NULL;
     *len = 0;
-    sink s = {0};
+    gz_doc_text s = {0};
     yaml_emitter_t e;
     if (!yaml_emitter_initialize(&e))
         return gz_error_set(GZ_ERR_NOMEM, "out of memory starting the YAML emitter");
