@@ -33,23 +33,28 @@ static gz_status check_size(const char *path, uint64_t w, uint64_t h)
 
 /* ---- PNG reading ---- */
 
+#define PNG_MSG_CAP 256
+
+/* libpng's error callback, for reading and writing alike: the error
+ * pointer is the context's msg buffer (PNG_MSG_CAP bytes); keeps the
+ * message and jumps back to the context's setjmp. */
+static void png_on_error(png_structp png, png_const_charp msg)
+{
+    char *out = png_get_error_ptr(png);
+    snprintf(out, PNG_MSG_CAP, "%s", msg ? msg : "PNG error");
+    png_longjmp(png, 1);
+}
+
 typedef struct {
     const char *path;
     FILE *fp;
-    char msg[256];
+    char msg[PNG_MSG_CAP];
     png_structp png;
     png_infop info;
     gz_tensor *img;
     unsigned char *buf;
     png_bytep *rows;
 } png_rd;
-
-static void png_on_error(png_structp png, png_const_charp msg)
-{
-    png_rd *c = png_get_error_ptr(png);
-    snprintf(c->msg, sizeof c->msg, "%s", msg ? msg : "PNG error");
-    png_longjmp(png, 1);
-}
 
 static void png_on_warning(png_structp png, png_const_charp msg)
 {
@@ -160,7 +165,7 @@ static gz_status read_png(const char *path, FILE *fp, gz_tensor **out)
     memset(&c, 0, sizeof c);
     c.path = path;
     c.fp = fp;
-    c.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &c, png_on_error, png_on_warning);
+    c.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, c.msg, png_on_error, png_on_warning);
     if (!c.png)
         return gz_error_set(GZ_ERR_NOMEM, "%s: cannot start libpng", path);
     c.info = png_create_info_struct(c.png);
@@ -343,19 +348,12 @@ gz_status gz_image_to_grey(const gz_tensor *img, gz_tensor **out)
 typedef struct {
     const char *path;
     FILE *fp;
-    char msg[256];
+    char msg[PNG_MSG_CAP];
     png_structp png;
     png_infop info;
     const gz_tensor *img;
     unsigned char *row;
 } png_wr;
-
-static void pngw_on_error(png_structp png, png_const_charp msg)
-{
-    png_wr *c = png_get_error_ptr(png);
-    snprintf(c->msg, sizeof c->msg, "%s", msg ? msg : "PNG error");
-    png_longjmp(png, 1);
-}
 
 static unsigned char to_byte(double v)
 {
@@ -425,7 +423,7 @@ gz_status gz_png_write(const char *path, const gz_tensor *img)
         return st;
     }
     c.fp = gz_atomic_stream(f);
-    c.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &c, pngw_on_error, png_on_warning);
+    c.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, c.msg, png_on_error, png_on_warning);
     c.info = c.png ? png_create_info_struct(c.png) : NULL;
     if (!c.png || !c.info)
         st = gz_error_set(GZ_ERR_NOMEM, "%s: cannot start libpng", path);
