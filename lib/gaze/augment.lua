@@ -448,8 +448,9 @@ function M.per_view(spec, views, size)
   return out
 end
 
---- Writes a PNG grid: one row per image, the original then `views`
---- augmented views (shown before the final normalize). Views use the
+--- Writes a PNG grid: one row per image, the original (with its gaze heat
+--- map when the pipeline has a gaze_crop) then `views` augmented views
+--- (shown before the final normalize). Views use the
 --- loader's streams (seed, epoch, dataset index, view), so they are the
 --- views gaze.data.loader gives for that seed and epoch.
 function M.grid(opts)
@@ -485,6 +486,10 @@ function M.grid(opts)
     local s = cell / math.max(ih, iw)
     local dw, dh = iw * s, ih * s
     c:image(M.to_image(img), left + (cell - dw) / 2, y + (cell - dh) / 2, dw, dh)
+    if heat then -- what gaze_crop keeps: the reader's gaze over the original
+      c:heat(heat, left + (cell - dw) / 2, y + (cell - dh) / 2, dw, dh,
+        { cmap = "jet", alpha = 0.45, alpha_by_value = true })
+    end
     local caption = tostring(it.id) .. (it.class and (" " .. it.class) or (it.label and (" label " .. it.label) or ""))
     c:text(left + cell / 2, y + cell + 1, caption, { size = 11, align = "center", color = "#c0c0c0" })
     for v = 1, o.views do
