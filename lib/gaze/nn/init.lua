@@ -124,9 +124,20 @@ local function name_stream(name)
   return 0x6e6e00000000 | h
 end
 
+--- Builds a model with build() (leaves skip their own initialisation),
+--- then initialises it by name with nn.init.
+function nn.build(build, seed)
+  nn._deferred_init = true
+  local ok, m = pcall(build)
+  nn._deferred_init = nil
+  if not ok then error(m, 0) end
+  return nn.init(m, seed)
+end
+
 --- Re-initialises every trainable parameter of a model from (seed, full
 --- name), so a model's initial weights depend only on its seed.
 function nn.init(model, seed)
+  nn._deferred_init = nil
   seed = seed or core.seed()
   local function visit(m, prefix)
     if m._params and m.init_fn then
@@ -159,8 +170,10 @@ function nn.conv2d(o)
       p.tensor:fill_uniform(-b, b, seed, stream)
     end
   end
-  local seed = seed_of(o)
-  for _, p in ipairs(m._params) do m.init_fn(p, seed, next_stream()) end
+  if not nn._deferred_init then
+    local seed = seed_of(o)
+    for _, p in ipairs(m._params) do m.init_fn(p, seed, next_stream()) end
+  end
   return m
 end
 
@@ -172,8 +185,10 @@ function nn.linear(o)
   local m = leaf("linear", { ["in"] = o["in"], out = o.out, bias = bias })
   local b = 1 / math.sqrt(o["in"])
   m.init_fn = function(p, seed, stream) p.tensor:fill_uniform(-b, b, seed, stream) end
-  local seed = seed_of(o)
-  for _, p in ipairs(m._params) do m.init_fn(p, seed, next_stream()) end
+  if not nn._deferred_init then
+    local seed = seed_of(o)
+    for _, p in ipairs(m._params) do m.init_fn(p, seed, next_stream()) end
+  end
   return m
 end
 

@@ -11,9 +11,15 @@ local nn = require "gaze.nn"
 
 local M = {}
 
+local build
+
 function M.mlp(o)
   o = nn.check_opts(o, { "in", "hidden", "out", "layers", "bias", "last_bn", "last_bn_affine",
     "last_bias", "seed" }, "nn.mlp")
+  return nn.build(function() return build(o) end, o.seed)
+end
+
+function build(o)
   for _, k in ipairs({ "in", "hidden", "out" }) do
     if math.type(o[k]) ~= "integer" or o[k] < 1 then
       error("nn.mlp: '" .. k .. "' must be a positive integer", 2)
@@ -41,7 +47,7 @@ function M.mlp(o)
         affine = (not last) or flag(o.last_bn_affine, true) })
     end
   end
-  return nn.init(m, o.seed)
+  return m
 end
 
 return M

@@ -83,7 +83,14 @@ local specs = {
   [50] = { "bottleneck", { 3, 4, 6, 3 } },
 }
 
+local build
+
 function M.resnet(o)
+  o = nn.check_opts(o, { "depth", "width", "in_channels", "classes", "seed" }, "nn.resnet")
+  return nn.build(function() return build(o) end, o.seed)
+end
+
+function build(o)
   o = nn.check_opts(o, { "depth", "width", "in_channels", "classes", "seed" }, "nn.resnet")
   local depth = o.depth or 18
   local spec = specs[depth]
@@ -119,7 +126,7 @@ function M.resnet(o)
   end
   r.seq = { r.conv1, r.bn1, r.maxpool, r.stages[1], r.stages[2], r.stages[3], r.stages[4],
     r.avgpool, r.flatten, r.fc }
-  return nn.init(r, seed)
+  return r
 end
 
 function ResNet:forward(x, slot)
