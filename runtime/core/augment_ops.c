@@ -8,6 +8,14 @@
 
 #include "augment.h"
 
+/* The inner loops (taps outer, pixels inner) are written to vectorize;
+ * GCC 12 at -O2 only vectorizes the cheapest loops, so ask for it here
+ * (2-3x on blur and jitter, measured with tests/bench/augment.lua).
+ * Vectorizing does not reassociate float sums: results are unchanged. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("tree-vectorize")
+#endif
+
 /* ---- crop parameters ---- */
 
 static int round_half_even(double x)
@@ -416,15 +424,24 @@ static void hsv_to_rgb(float h, float s, float v, float *r, float *g, float *b)
 
 static double grey_mean(const float *img, int c, int64_t n)
 {
-    double sum = 0.0;
+    /* eight partial sums: independent chains (fast) in double (accurate) */
+    double part[8] = {0};
+    int64_t i = 0;
     if (c >= 3) {
         const float *r = img, *g = img + n, *b = img + 2 * n;
-        for (int64_t i = 0; i < n; i++)
-            sum += (double)(GREY_R * r[i] + GREY_G * g[i] + GREY_B * b[i]);
+        for (; i + 8 <= n; i += 8)
+            for (int j = 0; j < 8; j++)
+                part[j] += (double)(GREY_R * r[i + j] + GREY_G * g[i + j] + GREY_B * b[i + j]);
+        for (; i < n; i++)
+            part[0] += (double)(GREY_R * r[i] + GREY_G * g[i] + GREY_B * b[i]);
     } else {
-        for (int64_t i = 0; i < n; i++)
-            sum += (double)img[i];
+        for (; i + 8 <= n; i += 8)
+            for (int j = 0; j < 8; j++)
+                part[j] += (double)img[i + j];
+        for (; i < n; i++)
+            part[0] += (double)img[i];
     }
+    double sum = ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
     return n > 0 ? sum / (double)n : 0.0;
 }
 
@@ -497,10 +514,13 @@ void gz_aug_blur(float *img, int c, int h, int w, double sigma, float *tmp)
 {
     int r = gz_aug_blur_radius(sigma);
     int kn = 2 * r + 1;
-    float kstack[257];
-    float *k = kn <= 257 ? kstack : malloc(sizeof(float) * (size_t)kn);
+    /* one allocation: the kernel and a padded row (edges repeated) */
+    float stack[1024];
+    size_t need = (size_t)kn + (size_t)w + 2 * (size_t)r;
+    float *k = need <= 1024 ? stack : malloc(sizeof(float) * need);
     if (!k)
-        return; /* only for absurd sigmas: leave the image as it is */
+        return; /* only for absurd sizes: leave the image as it is */
+    float *pad = k + kn;
     double sum = 0.0;
     for (int i = -r; i <= r; i++)
         sum += exp(-(double)(i * i) / (2.0 * sigma * sigma));
@@ -508,29 +528,29 @@ void gz_aug_blur(float *img, int c, int h, int w, double sigma, float *tmp)
         k[i + r] = (float)(exp(-(double)(i * i) / (2.0 * sigma * sigma)) / sum);
     for (int ch = 0; ch < c; ch++) {
         float *p = img + (int64_t)ch * h * w;
-        /* rows: p -> tmp */
+        /* rows: p -> tmp, through the padded row (taps outer, pixels inner) */
         for (int y = 0; y < h; y++) {
             const float *row = p + (int64_t)y * w;
+            for (int x = -r; x < w + r; x++)
+                pad[x + r] = row[clampi(x, 0, w - 1)];
             float *t = tmp + (int64_t)y * w;
-            for (int x = 0; x < w; x++) {
-                float acc = 0.0f;
-                if (x >= r && x + r < w) {
-                    const float *s = row + x - r;
-                    for (int j = 0; j < kn; j++)
-                        acc += k[j] * s[j];
-                } else {
-                    for (int j = 0; j < kn; j++)
-                        acc += k[j] * row[clampi(x + j - r, 0, w - 1)];
-                }
-                t[x] = acc;
+            float k0 = k[0];
+            for (int x = 0; x < w; x++)
+                t[x] = k0 * pad[x];
+            for (int j = 1; j < kn; j++) {
+                float kj = k[j];
+                const float *pj = pad + j;
+                for (int x = 0; x < w; x++)
+                    t[x] += kj * pj[x];
             }
         }
         /* columns: tmp -> p */
         for (int y = 0; y < h; y++) {
             float *d = p + (int64_t)y * w;
             const float *t0 = tmp + (int64_t)clampi(y - r, 0, h - 1) * w;
+            float k0 = k[0];
             for (int x = 0; x < w; x++)
-                d[x] = k[0] * t0[x];
+                d[x] = k0 * t0[x];
             for (int j = 1; j < kn; j++) {
                 const float *tj = tmp + (int64_t)clampi(y + j - r, 0, h - 1) * w;
                 float kj = k[j];
@@ -539,7 +559,7 @@ void gz_aug_blur(float *img, int c, int h, int w, double sigma, float *tmp)
             }
         }
     }
-    if (k != kstack)
+    if (k != stack)
         free(k);
 }
 
