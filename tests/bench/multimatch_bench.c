@@ -20,9 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "gaze.h"
 #include "multimatch.h"
 #include "relation.h"
@@ -34,13 +34,6 @@
  * of the same shape (fixation clusters joined by saccades). */
 #pragma weak gz_synth_item_make
 #pragma weak gz_synth_item_clear
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static uint64_t lcg(uint64_t *s)
 {
@@ -156,13 +149,8 @@ int main(int argc, char **argv)
            gz_synth_item_make ? "synth-mammo" : "local");
 
     /* Full matrix through the relation engine. */
-    double sf = 0, sp = 0;
-    gz_relation_opts o = {threads, 0, NULL, &sf, &sp};
-    gz_tensor *R = NULL;
-    double t0 = now();
-    gz_status st = gz_relation_compute(s, params, recs, n, &o, &R);
-    double total = now() - t0;
-    if (st) {
+    double sf = 0, sp = 0, total = 0;
+    if (bench_matrix(s, params, recs, n, threads, &total, &sf, &sp)) {
         fprintf(stderr, "multimatch_bench: %s\n", gz_error_message());
         return 1;
     }
@@ -174,18 +162,8 @@ int main(int argc, char **argv)
     /* Single-thread per-pair time over K pairs spread evenly over the
      * upper triangle (pair t = row-major pair number t * P / K), the same
      * pairs the peer runs; checksum = sum of the five values. */
-    int64_t k_pairs = peer_pairs < pairs ? peer_pairs : pairs;
-    int64_t *pi = calloc((size_t)k_pairs, sizeof *pi), *pj = calloc((size_t)k_pairs, sizeof *pj);
-    {
-        int64_t q = 0, t = 0;
-        for (int64_t i = 0; i < n && t < k_pairs; i++)
-            for (int64_t j = i + 1; j < n && t < k_pairs; j++, q++)
-                if (q == t * pairs / k_pairs) {
-                    pi[t] = i;
-                    pj[t] = j;
-                    t++;
-                }
-    }
+    int64_t *pi, *pj;
+    int64_t k_pairs = bench_spread_pairs(n, peer_pairs, &pi, &pj);
     void **feat = calloc((size_t)n, sizeof *feat);
     for (int64_t i = 0; i < n; i++)
         if (s->features_new(params, &recs[i], &feat[i]))
@@ -251,7 +229,6 @@ int main(int argc, char **argv)
     free(g);
     free(recs);
     free(names);
-    gz_tensor_free(R);
     s->params_free(params);
     return bad;
 }

@@ -21,9 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "dhash.h"
 #include "gaze.h"
 #include "moments.h"
@@ -32,13 +32,6 @@
 #include "synth.h"
 #include "tensor.h"
 #include "tima.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 typedef struct dataset {
     int64_t n;
@@ -198,21 +191,14 @@ static int run_case(const char *name, int64_t n, int threads, int64_t m, int64_t
         return 1;
     }
     /* Full matrix through the relation engine. */
-    double sf = 0, sp = 0;
-    gz_relation_opts o = {threads, 0, NULL, &sf, &sp};
-    gz_tensor *R = NULL;
-    double t0 = now();
-    gz_status st = gz_relation_compute(s, params, d.recs, n, &o, &R);
-    double total = now() - t0;
-    if (st) {
+    double sf = 0, sp = 0, total = 0;
+    if (bench_matrix(s, params, d.recs, n, threads, &total, &sf, &sp)) {
         fprintf(stderr, "schemes_bench: %s\n", gz_error_message());
         return 1;
     }
-    int64_t pairs = n * (n - 1) / 2;
     printf("case=%s params=\"%s\" records=%lld threads=%d matrix_seconds=%.3f "
            "features_seconds=%.3f pairs_seconds=%.3f\n",
            name, desc, (long long)n, threads, total, sf, sp);
-    gz_tensor_free(R);
 
     /* Single-thread per-record and per-pair times over the first m records. */
     if (m > n)
@@ -226,16 +212,8 @@ static int run_case(const char *name, int64_t n, int threads, int64_t m, int64_t
     double c_feat_us = 1e6 * (now() - f0) / (double)m;
     for (int64_t i = 0; i < m; i++)
         fsum += feature_checksum(s, feat[i]);
-    int64_t mp = m * (m - 1) / 2;
-    int64_t kp = k_pairs < mp ? k_pairs : mp;
-    int64_t *pi = calloc((size_t)kp, sizeof *pi), *pj = calloc((size_t)kp, sizeof *pj);
-    for (int64_t i = 0, q = 0, t = 0; i < m && t < kp; i++)
-        for (int64_t j = i + 1; j < m && t < kp; j++, q++)
-            if (q == t * mp / kp) {
-                pi[t] = i;
-                pj[t] = j;
-                t++;
-            }
+    int64_t *pi, *pj;
+    int64_t kp = bench_spread_pairs(m, k_pairs, &pi, &pj);
     double checksum = 0, out[1];
     int reps = 0;
     double c0 = now(), el = 0;
