@@ -32,7 +32,7 @@ Experiment.__index = Experiment
 -- Default head sizes per method (mmselfsup's configs).
 local HEADS = {
   byol = { projector = { hidden = 4096, out = 256 }, predictor = { hidden = 4096, out = 256 } },
-  simsiam = { projector = { hidden = 2048, out = 2048 }, predictor = { hidden = 512, out = 2048 } },
+  simsiam = { projector = { hidden = 2048, out = 2048 }, predictor = { hidden = 512 } },
   moco = { projector = { hidden = 2048, out = 128 } },
 }
 
