@@ -157,6 +157,10 @@ M.names = util.sorted_keys(M.OPS)
 
 -- ---- checking and flattening ---------------------------------------------------
 
+-- names other libraries use for our keys
+local SYNONYMS = { interpolation = "interp", prob = "p", probability = "p", sigma_range = "sigma",
+  degree = "degrees", thresh = "threshold" }
+
 local function op_name(entry)
   if type(entry) == "string" then return entry end
   if type(entry) ~= "table" then return nil end
@@ -187,6 +191,12 @@ local function flatten(ops, path, ctx, flat, problems)
         end
       end
       local label = string.format("%s %s", where, name)
+      for k, v in pairs(SYNONYMS) do
+        if t[k] ~= nil and M.OPS[name][v] then
+          problems[#problems + 1] = string.format("%s: unknown key '%s' (did you mean '%s'?)", label, k, v)
+          t[k] = nil
+        end
+      end
       local o, probs = options.collect(t, M.OPS[name], label)
       for _, p in ipairs(probs) do problems[#problems + 1] = p end
       if #probs == 0 then
@@ -460,9 +470,20 @@ function M.grid(opts)
     if not o.manifest then gaze.fail("gaze.augment.grid: give manifest or dataset") end
     ds = gaze.dataset.load(o.manifest)
   end
-  if o.split then ds = ds:select(o.split) end
-  local n = math.min(o.images, #ds.items)
-  if n == 0 then gaze.fail("gaze.augment.grid: the dataset has no images") end
+  -- rows: the first images (of the splits), numbered by their position in
+  -- ds.items as the loader numbers them
+  local rows = {}
+  local want
+  if o.split then
+    ds:select(o.split) -- checks the split names
+    want = {}
+    for _, s in ipairs(type(o.split) == "table" and o.split or util.split(o.split, ",")) do want[s] = true end
+  end
+  for pos, it in ipairs(ds.items) do
+    if #rows < o.images and (not want or want[it.split or "pretrain"]) then rows[#rows + 1] = pos end
+  end
+  local n = #rows
+  if n == 0 then gaze.fail("gaze.augment.grid: the dataset has no images" .. (o.split and " in that split" or "")) end
   local pipes = M.per_view(o.pipeline, o.views, o.size or 224)
   for v = 1, o.views do pipes[v] = pipes[v]:without_normalize() end
   local seed = o.seed or core.seed()
@@ -476,10 +497,11 @@ function M.grid(opts)
     c:text(left + v * (cell + gap) + cell / 2, 4, "view " .. v, { size = 13, align = "center" })
   end
   for r = 1, n do
-    local it = ds.items[r]
-    local img = M.from_image(ds:image(r), o.channels)
+    local pos = rows[r]
+    local it = ds.items[pos]
+    local img = M.from_image(ds:image(pos), o.channels)
     local heat
-    if pipes[1]:uses_heat() and (it.gaze or it.heatmap) then heat = ds:heatmap(r) end
+    if pipes[1]:uses_heat() and (it.gaze or it.heatmap) then heat = ds:heatmap(pos) end
     local y = head + (r - 1) * (cell + gap + 16)
     local shape = img:shape()
     local ih, iw = shape[2], shape[3]
@@ -493,7 +515,7 @@ function M.grid(opts)
     local caption = tostring(it.id) .. (it.class and (" " .. it.class) or (it.label and (" label " .. it.label) or ""))
     c:text(left + cell / 2, y + cell + 1, caption, { size = 11, align = "center", color = "#c0c0c0" })
     for v = 1, o.views do
-      local view = pipes[v]:apply(img, { seed = seed, epoch = o.epoch, index = r - 1, view = v - 1, heat = heat })
+      local view = pipes[v]:apply(img, { seed = seed, epoch = o.epoch, index = pos - 1, view = v - 1, heat = heat })
       local vs = view:shape()
       local sv = cell / math.max(vs[2], vs[3])
       local vw, vh = vs[3] * sv, vs[2] * sv
