@@ -48,6 +48,36 @@ static void row_set(gz_tensor *t, int64_t i, double v)
         ((double *)t->data)[i] = v;
 }
 
+/* a . row r of t (n, D) without converting the whole tensor. */
+static double dot_row(const double *a, const gz_tensor *t, int64_t r, int64_t D)
+{
+    double s = 0;
+    if (t->dtype == GZ_F32) {
+        const float *x = (const float *)t->data + r * D;
+        for (int64_t d = 0; d < D; d++)
+            s += a[d] * (double)x[d];
+    } else {
+        const double *x = (const double *)t->data + r * D;
+        for (int64_t d = 0; d < D; d++)
+            s += a[d] * x[d];
+    }
+    return s;
+}
+
+/* g += c * row r of t. */
+static void axpy_row(double *g, double c, const gz_tensor *t, int64_t r, int64_t D)
+{
+    if (t->dtype == GZ_F32) {
+        const float *x = (const float *)t->data + r * D;
+        for (int64_t d = 0; d < D; d++)
+            g[d] += c * (double)x[d];
+    } else {
+        const double *x = (const double *)t->data + r * D;
+        for (int64_t d = 0; d < D; d++)
+            g[d] += c * x[d];
+    }
+}
+
 /* Copies t (n, d) into x as doubles and normalises each row; norms[i] =
  * max(||t_i||, eps) (the divisor used). */
 static void load_normalised(const gz_tensor *t, double *x, double *norms)
@@ -218,11 +248,10 @@ gz_status gz_loss_infonce(const gz_tensor *q, const gz_tensor *k, const gz_tenso
     double *knn = gz_calloc((size_t)(B * D), sizeof *knn);
     double *nq = gz_calloc((size_t)B, sizeof *nq);
     double *nk = gz_calloc((size_t)B, sizeof *nk);
-    double *qu = gz_calloc((size_t)(K * D + 1), sizeof *qu);
     double *lg = gz_calloc((size_t)C, sizeof *lg);
     double *g = gz_calloc((size_t)D, sizeof *g);
     double total = 0;
-    if (!t || !qn || !knn || !nq || !nk || !qu || !lg || !g) {
+    if (!t || !qn || !knn || !nq || !nk || !lg || !g) {
         st = GZ_ERR_NOMEM;
         goto done;
     }
@@ -230,18 +259,18 @@ gz_status gz_loss_infonce(const gz_tensor *q, const gz_tensor *k, const gz_tenso
         goto done;
     load_normalised(q, qn, nq);
     load_normalised(k, knn, nk);
-    for (int64_t i = 0; i < K * D; i++)
-        qu[i] = row_get(queue, i);
 
     double acc = 0;
     for (int64_t i = 0; i < B; i++) {
         const double *qi = qn + i * D;
         double m = -INFINITY;
         for (int64_t j = 0; j < C; j++) {
-            const double *key = j == 0 ? knn + i * D : qu + (j - 1) * D;
             double s = 0;
-            for (int64_t d = 0; d < D; d++)
-                s += qi[d] * key[d];
+            if (j == 0)
+                for (int64_t d = 0; d < D; d++)
+                    s += qi[d] * knn[i * D + d];
+            else
+                s = dot_row(qi, queue, j - 1, D);
             lg[j] = s / tau;
             m = fmax(m, lg[j]);
         }
@@ -263,9 +292,11 @@ gz_status gz_loss_infonce(const gz_tensor *q, const gz_tensor *k, const gz_tenso
                 double dl = (ti * exp(lg[j] - lse) - t[i * C + j]) / total;
                 if (dl == 0)
                     continue;
-                const double *key = j == 0 ? knn + i * D : qu + (j - 1) * D;
-                for (int64_t d = 0; d < D; d++)
-                    g[d] += dl * key[d] / tau;
+                if (j == 0)
+                    for (int64_t d = 0; d < D; d++)
+                        g[d] += dl * knn[i * D + d] / tau;
+                else
+                    axpy_row(g, dl / tau, queue, j - 1, D);
             }
             norm_backward_row(qi, g, nq[i], D, scale, dq, i);
         }
@@ -280,7 +311,6 @@ done:
     free(knn);
     free(nq);
     free(nk);
-    free(qu);
     free(lg);
     free(g);
     return st;
