@@ -6,9 +6,9 @@
 
 #include "check.h"
 #include "dhash.h"
+#include "golden.h"
 #include "heatmap.h"
 #include "moments.h"
-#include "golden.h"
 
 static void test_bits_order(void)
 {

@@ -6,10 +6,11 @@
 #include <stdint.h>
 
 #include "check.h"
+#include "golden.h"
 #include "heatmap.h"
 #include "moments.h"
+#include "npy.h"
 #include "rng.h"
-#include "golden.h"
 
 static void test_diff_rules(void)
 {
@@ -149,39 +150,6 @@ static void test_window_render_identical(void)
     CHECK(gz_moments_render_resized(x, y, NULL, 2, 100, 100, 10, out, 65, 32) == GZ_ERR_ARG);
 }
 
-/* A minimal reader of little-endian float64 C-order .npy files. */
-static double *read_npy_f64(const char *path, int64_t *rows, int64_t *cols)
-{
-    size_t len = 0;
-    char *buf = golden_slurp(path, &len);
-    if (!buf || len < 10 || memcmp(buf, "\x93NUMPY", 6) != 0) {
-        free(buf);
-        return NULL;
-    }
-    size_t hlen = (unsigned char)buf[8] | ((size_t)(unsigned char)buf[9] << 8);
-    size_t off = 10;
-    if (buf[6] >= 2) {
-        hlen = (unsigned char)buf[8] | ((size_t)(unsigned char)buf[9] << 8) |
-               ((size_t)(unsigned char)buf[10] << 16) | ((size_t)(unsigned char)buf[11] << 24);
-        off = 12;
-    }
-    char header[1024];
-    snprintf(header, sizeof header, "%.*s", (int)(hlen < 1023 ? hlen : 1023), buf + off);
-    const char *shape = strstr(header, "'shape': (");
-    if (!strstr(header, "'<f8'") || strstr(header, "'fortran_order': True") || !shape) {
-        free(buf);
-        return NULL;
-    }
-    long long r = 0, c = 0;
-    sscanf(shape, "'shape': (%lld, %lld)", &r, &c);
-    *rows = r;
-    *cols = c;
-    double *data = malloc((size_t)(r * c) * sizeof(double));
-    memcpy(data, buf + off + hlen, (size_t)(r * c) * sizeof(double));
-    free(buf);
-    return data;
-}
-
 /* heatmap.c (owned elsewhere) against the section 2 render goldens (the
  * window renderer is checked against it above, which closes the chain),
  * and the window renderer + moments against their resized32 features. */
@@ -210,12 +178,16 @@ static void test_render_goldens(void)
         CHECK_MSG(st == GZ_OK, "%s: %s", rel, gz_error_message());
         if (st != GZ_OK)
             continue;
-        int64_t rows = 0, cols = 0;
         const char *npy = cJSON_GetStringValue(cJSON_GetObjectItem(expected, "map_npy"));
-        double *expect = read_npy_f64(golden_path(npy), &rows, &cols);
-        CHECK_MSG(expect && rows == H && cols == W, "%s: %lldx%lld", npy, (long long)rows,
-                  (long long)cols);
-        if (expect && rows == H && cols == W && W > 0) {
+        gz_tensor *want = NULL;
+        st = gz_npy_read(golden_path(npy), &want);
+        CHECK_MSG(st == GZ_OK, "%s: %s", npy, gz_error_message());
+        int ok = want && want->dtype == GZ_F64 && want->ndim == 2 && want->shape[0] == H &&
+                 want->shape[1] == W;
+        CHECK_MSG(!want || ok, "%s: not a %dx%d float64 map", npy, H, W);
+        int64_t rows = H, cols = W;
+        const double *expect = ok ? want->data : NULL;
+        if (expect && W > 0) {
             double *map = malloc((size_t)W * (size_t)H * sizeof(double));
             CHECK(gz_heatmap_render(g->x, g->y, NULL, g->n, W, H, G, map) == GZ_OK);
             double worst = 0, sum = 0;
@@ -239,7 +211,7 @@ static void test_render_goldens(void)
             CHECK_GOLDEN(hu1, golden_num(cJSON_GetArrayItem(mh, 1)), tol, id);
             count++;
         }
-        free(expect);
+        gz_tensor_free(want);
         gz_gaze_free(g);
     }
     CHECK_MSG(count == 3, "ran %d render cases, expected 3", count);

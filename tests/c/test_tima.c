@@ -6,10 +6,10 @@
 #include <stdint.h>
 
 #include "check.h"
+#include "golden.h"
 #include "heatmap.h"
 #include "moments.h"
 #include "rng.h"
-#include "golden.h"
 #include "tima.h"
 
 /* Points on a 100 x 100 feature canvas; with n points, dt between
