@@ -77,8 +77,7 @@ gz_status gz_heatmap_render(const double *x, const double *y, const double *w, s
     return GZ_OK;
 }
 
-/* Source index pair and fraction for destination index d. */
-static void axis_sample(int d, int n_src, int n_dst, int *i0, int *i1, double *f)
+void gz_resize_axis(int d, int n_src, int n_dst, int *i0, int *i1, double *f)
 {
     double s = (((double)d + 0.5) * (double)n_src) / (double)n_dst - 0.5;
     if (s < 0.0)
@@ -96,13 +95,13 @@ void gz_resize_bilinear(const double *src, int sw, int sh, double *dst, int dw, 
     for (int dy = 0; dy < dh; dy++) {
         int y0, y1;
         double fy;
-        axis_sample(dy, sh, dh, &y0, &y1, &fy);
+        gz_resize_axis(dy, sh, dh, &y0, &y1, &fy);
         const double *top = src + (size_t)y0 * (size_t)sw;
         const double *bottom = src + (size_t)y1 * (size_t)sw;
         for (int dx = 0; dx < dw; dx++) {
             int x0, x1;
             double fx;
-            axis_sample(dx, sw, dw, &x0, &x1, &fx);
+            gz_resize_axis(dx, sw, dw, &x0, &x1, &fx);
             double t = (1.0 - fx) * top[x0] + fx * top[x1];
             double b = (1.0 - fx) * bottom[x0] + fx * bottom[x1];
             dst[(size_t)dy * (size_t)dw + (size_t)dx] = (1.0 - fy) * t + fy * b;

@@ -46,4 +46,10 @@ void gz_heatmap_normalise(double *map, size_t n);
  * first, then vertical. */
 void gz_resize_bilinear(const double *src, int sw, int sh, double *dst, int dw, int dh);
 
+/* One axis of gz_resize_bilinear: for destination index d (n_dst of them)
+ * the source indices *i0, *i1 and the fraction *f, by the formula above.
+ * Resizers that must give the same bits as gz_resize_bilinear (moments.c)
+ * sample through this. */
+void gz_resize_axis(int d, int n_src, int n_dst, int *i0, int *i1, double *f);
+
 #endif

@@ -1,8 +1,9 @@
 /* Gaze moments (m00, Hu's first invariant of the 32 x 32 map), the spec's
  * diff(), and a render + resize that touches only the splats' bounding box
  * yet gives the same bits as gz_heatmap_render followed by
- * gz_resize_bilinear (the same kernel and normalisation, taken from
- * heatmap.c; the same per-pixel summation order and two-pass interpolation). */
+ * gz_resize_bilinear (the same kernel, normalisation and axis sampling,
+ * taken from heatmap.c; the same per-pixel summation order and two-pass
+ * interpolation). */
 #include "moments.h"
 
 #include <math.h>
@@ -56,20 +57,6 @@ void gz_moments_of(const double *img, int w, int h, double *m00_out, double *hu1
 
 /* --- The spec's bilinear resize over a sparse source ---------------------- */
 
-/* Source index pair and fraction for destination index d (as heatmap.c). */
-static void axis_sample(int d, int n_src, int n_dst, int *i0, int *i1, double *f)
-{
-    double s = (((double)d + 0.5) * (double)n_src) / (double)n_dst - 0.5;
-    if (s < 0.0)
-        s = 0.0;
-    if (s > (double)(n_src - 1))
-        s = (double)(n_src - 1);
-    double fl = floor(s);
-    *i0 = (int)fl;
-    *i1 = *i0 + 1 < n_src ? *i0 + 1 : n_src - 1;
-    *f = s - fl;
-}
-
 /* A W x H source: a dense window (bx, by, bw, bh) of doubles with zeros
  * outside it, or a tensor (any dtype, 2 strides). */
 typedef struct source {
@@ -106,11 +93,11 @@ static void resize_source(const source *s, double *dst, int dw, int dh)
     int x0[MAX_DST], x1[MAX_DST];
     double fx[MAX_DST];
     for (int dx = 0; dx < dw; dx++)
-        axis_sample(dx, s->W, dw, &x0[dx], &x1[dx], &fx[dx]);
+        gz_resize_axis(dx, s->W, dw, &x0[dx], &x1[dx], &fx[dx]);
     for (int dy = 0; dy < dh; dy++) {
         int y0, y1;
         double fy;
-        axis_sample(dy, s->H, dh, &y0, &y1, &fy);
+        gz_resize_axis(dy, s->H, dh, &y0, &y1, &fy);
         for (int dx = 0; dx < dw; dx++) {
             double t = (1.0 - fx[dx]) * source_at(s, y0, x0[dx]) + fx[dx] * source_at(s, y0, x1[dx]);
             double b = (1.0 - fx[dx]) * source_at(s, y1, x0[dx]) + fx[dx] * source_at(s, y1, x1[dx]);
@@ -406,12 +393,12 @@ gz_status gz_moments_render_resized(const double *x, const double *y, const doub
     double fx[MAX_DST], fy[MAX_DST];
     int all_x[2 * MAX_DST], all_y[2 * MAX_DST], selx[2 * MAX_DST], sely[2 * MAX_DST];
     for (int d = 0; d < dw; d++) {
-        axis_sample(d, W, dw, &ax0[d], &ax1[d], &fx[d]);
+        gz_resize_axis(d, W, dw, &ax0[d], &ax1[d], &fx[d]);
         all_x[2 * d] = ax0[d];
         all_x[2 * d + 1] = ax1[d];
     }
     for (int d = 0; d < dh; d++) {
-        axis_sample(d, H, dh, &ay0[d], &ay1[d], &fy[d]);
+        gz_resize_axis(d, H, dh, &ay0[d], &ay1[d], &fy[d]);
         all_y[2 * d] = ay0[d];
         all_y[2 * d + 1] = ay1[d];
     }
