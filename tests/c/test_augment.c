@@ -425,6 +425,43 @@ static void test_pipeline_apply(void)
     gz_aug_pipeline_free(p);
 }
 
+/* Jitter factors stay in their range and fill it; random_apply's p holds. */
+static void test_jitter_statistics(void)
+{
+    gz_aug_op ops[2];
+    ops[0] = gz_aug_op_default(GZ_AUG_RANDOM_APPLY);
+    ops[0].p = 0.8;
+    ops[0].span = 1;
+    ops[1] = gz_aug_op_default(GZ_AUG_COLOR_JITTER);
+    ops[1].brightness[0] = 0.6, ops[1].brightness[1] = 1.4;
+    gz_aug_pipeline *p;
+    CHECK(gz_aug_pipeline_new(&p, ops, 2) == GZ_OK);
+    int64_t shape[3] = {1, 2, 2};
+    gz_tensor *img;
+    CHECK(gz_tensor_new(&img, GZ_F32, 3, shape) == GZ_OK);
+    gz_tensor_fill(img, 0.25);
+    double fmin = 9, fmax = 0;
+    int applied = 0, outside = 0, n = 2000;
+    for (int i = 0; i < n; i++) {
+        gz_tensor *o;
+        if (gz_aug_apply(p, img, NULL, 2, gz_aug_stream(3, (uint64_t)i, 0), &o))
+            break;
+        double f = ((float *)o->data)[0] / 0.25;
+        gz_tensor_free(o);
+        if (f == 1.0)
+            continue; /* not applied (a drawn factor of exactly 1 has probability 0) */
+        applied++;
+        outside += f < 0.6 - 1e-6 || f >= 1.4 + 1e-6;
+        fmin = fmin < f ? fmin : f;
+        fmax = fmax > f ? fmax : f;
+    }
+    CHECK_MSG(outside == 0, "%d factors outside [0.6, 1.4)", outside);
+    CHECK_MSG(fmin < 0.62 && fmax > 1.38, "factors span [%g, %g]", fmin, fmax);
+    CHECK_MSG(applied > 0.77 * n && applied < 0.83 * n, "applied %d of %d (p 0.8)", applied, n);
+    gz_tensor_free(img);
+    gz_aug_pipeline_free(p);
+}
+
 static void test_pipeline_errors(void)
 {
     gz_aug_pipeline *p = NULL;
@@ -503,6 +540,7 @@ int main(void)
     RUN(test_solarize_normalize);
     RUN(test_gaze_crop);
     RUN(test_pipeline_apply);
+    RUN(test_jitter_statistics);
     RUN(test_pipeline_errors);
     RUN(test_image_conversion);
     return check_done();
