@@ -255,4 +255,29 @@ T.test("every shipped recipe passes gazelab check", function()
   if n == 0 then T.skip("shipped recipes", "no recipes yet") end
 end)
 
+T.test("every replay runs end to end at smoke scale and writes its run folder", function()
+  local list = {}
+  for _, f in ipairs(gaze.core.listdir("recipes/replay") or {}) do
+    if f:match("%.lua$") then list[#list + 1] = f end
+  end
+  table.sort(list)
+  T.truthy(#list >= 9, "the replays are there")
+  for _, f in ipairs(list) do
+    local out = T.tmpdir() .. "/run"
+    local t0 = os.time()
+    local code, stdout, err = T.gazelab({ "--quiet", "--threads", "2", "run", "recipes/replay/" .. f,
+      "--set", "scale=smoke", "--out", out })
+    T.eq(code, 0, f .. ": " .. err)
+    T.truthy(stdout:find("| method |", 1, true), f .. " prints the results table")
+    local cfg = gaze.yaml.load(out .. "/config.yaml")
+    T.eq(cfg.train.epochs, 1, f)
+    T.eq(cfg.encoder.depth, 18, f)
+    local m = gaze.yaml.load(out .. "/metrics.yaml")
+    local acc = m.rows[1].mean.linear.accuracy
+    T.truthy(acc >= 0 and acc <= 1, f .. " accuracy in 0..1")
+    T.truthy(io.open(out .. "/results.md") ~= nil, f .. " results.md")
+    T.truthy(os.time() - t0 <= 60, f .. " took " .. (os.time() - t0) .. " s")
+  end
+end)
+
 return T.done()
