@@ -492,6 +492,7 @@ static void test_errors(void)
     CHECK(gz_nn_backward(l, 1, xv, true, &dx, NULL) == GZ_ERR_ARG);
     CHECK(strstr(gz_error_message(), "without a forward") != NULL);
     CHECK(gz_nn_forward(l, 9, xv, NULL, &y) == GZ_ERR_ARG);
+    gz_nn_val_free(xv);
     gz_nn_layer_free(l);
     cf.pad = 2;
     CHECK(gz_nn_layer_new(&l, &cf) == GZ_ERR_ARG);
