@@ -91,12 +91,28 @@ function M.key_words(opts, skip)
   return words
 end
 
+--- A key error of `scheme` made explicit: when the message rejects an
+--- unknown key without naming a near one (no key is close, e.g. w_hu for
+--- multimatch), it gets the scheme's valid keys so that the user sees what
+--- to write instead.
+function M.key_message(scheme, msg)
+  msg = tostring(msg)
+  if msg:find("unknown key", 1, true) and not msg:find("did you mean", 1, true)
+      and not msg:find("takes no keys", 1, true) then
+    local s = scheme_table()[scheme]
+    if s and s.keys and #s.keys > 0 then
+      msg = msg .. " (valid keys: " .. table.concat(s.keys, ", ") .. ")"
+    end
+  end
+  return msg
+end
+
 --- Resolved parameters "key=value ..." of `scheme` for the key words, or
 --- raises (code 1, or `code`) with the scheme's message naming the nearest key.
 function M.resolve(scheme, words, code)
   M.scheme_info(scheme)
   local desc, msg = core.similarity_params(scheme, words)
-  if not desc then gaze.fail(msg, code) end
+  if not desc then gaze.fail(M.key_message(scheme, msg), code) end
   return desc
 end
 

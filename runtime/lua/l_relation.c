@@ -98,8 +98,9 @@ static int l_relation_load(lua_State *L)
                           (long long)t->shape[d]);
         snprintf(shape + k, sizeof shape - (size_t)k, ")");
         gz_tensor_free(t);
-        return luaL_error(L, "%s: not a relation: shape %s is not N x N or N x N x K", path,
-                          shape);
+        return gz_lua_raise(L, gz_error_set(GZ_ERR_FORMAT,
+                                            "%s: not a relation: shape %s is not N x N or N x N x K",
+                                            path, shape));
     }
     st = as_f64(t, slot);
     gz_tensor_free(t);
@@ -234,8 +235,9 @@ static int m_save_image(lua_State *L)
     luaL_argcheck(L, isfinite(vmin) && isfinite(vmax) && vmax > vmin, 4, "need vmin < vmax");
     int64_t side = n * scale;
     if (side > GZ_IMAGE_MAX_SIDE || side * side > GZ_IMAGE_MAX_PIXELS)
-        return luaL_error(L, "%s: image of %lld x %lld pixels is too large (use a smaller scale)",
-                          path, (long long)side, (long long)side);
+        return gz_lua_raise(L, gz_error_set(GZ_ERR_LIMIT,
+                                            "%s: image of %lld x %lld pixels is too large (use a smaller scale)",
+                                            path, (long long)side, (long long)side));
     int64_t shape[3] = {side, side, 3};
     gz_tensor *img = NULL;
     gz_status st = gz_tensor_new(&img, GZ_U8, 3, shape);

@@ -257,4 +257,30 @@ T.test("pairs JSON has exactly the section 6 keys", function()
   T.eq(out2, out)
 end)
 
+T.test("a key far from every valid one lists the scheme's keys", function()
+  usage_error("sim multimatch fix/fix_01_n39.tsv fix/fix_02_n5.tsv w_hu=0.5 --json",
+    "(valid keys: screen, grouping, tdir")
+  usage_error("sim dhash heat/heat_01_64x64.png heat/heat_02_64x64.png seed=3", "(valid keys: canvas, kernel)")
+  local gaze = require "gaze"
+  local ok, msg = pcall(gaze.similarity.compare, "tima", "raw/nope.json", "raw/nope.json", { w_m = 1 })
+  T.eq(ok, false)
+  msg = gaze.error_message(msg)
+  T.truthy(msg:find("(valid keys: canvas, render, kernel, div, eps)", 1, true), msg)
+end)
+
+T.test("a .npy that is not N x N is one clean line (no Lua source position)", function()
+  local gaze = require "gaze"
+  local dir = T.tmpdir()
+  local npy = dir .. "/r.npy"
+  gaze.npy.save(npy, gaze.core.tensor({ 3, 4 }, "float64"))
+  for _, argv in ipairs({ { "pairs", npy, "--threshold", "0.5", "--json" },
+                          { "viz", "relation", npy, "-o", dir .. "/v.png" } }) do
+    local code, out, err = T.gazelab(argv)
+    T.eq(code, 1, err)
+    T.eq(out, "")
+    T.eq(err, "gazelab: " .. npy .. ": not a relation: shape (3, 4) is not N x N or N x N x K\n")
+  end
+  T.eq(io.open(dir .. "/v.png"), nil, "no picture written")
+end)
+
 return T.done()

@@ -156,7 +156,7 @@ function M.run(argv)
     if k ~= "dims" then words[#words + 1] = k .. "=" .. keys[k] end
   end
   local ok, msg = gaze.core.similarity_params(scheme, words)
-  if not ok then gaze.usage_error("sim: " .. msg) end
+  if not ok then gaze.usage_error("sim: " .. gaze.similarity.key_message(scheme, msg)) end
   if matrix then return run_matrix(scheme, keys, flags) end
   return run_pair(scheme, pos[2], pos[3], keys, flags)
 end
