@@ -141,8 +141,9 @@ local function finish(cfg)
       end
     end
   end
-  if cfg.augment.ops == nil then
-    cfg.augment.ops = rs.copy(rs.load().presets[cfg.augment.preset])
+  if cfg.augment.ops == nil and gaze.augment then
+    cfg.augment.ops = gaze.augment.preset(cfg.augment.preset,
+      { size = cfg.augment.size, channels = cfg.encoder.in_channels })
   end
   if type(cfg.gaze) == "table" and cfg.gaze.label == nil then
     cfg.gaze.label = cfg.method.name:upper() .. "+" .. cfg.gaze.scheme

@@ -51,19 +51,41 @@ local function load_data(cfg, dir)
   return ds, manifest
 end
 
--- Images of every item (N x C x H x W, standardised), resized checks.
-local function load_images(cfg, ds)
-  local data = gaze.eval.features.images(ds, { channels = cfg.encoder.in_channels })
-  local shape = data.images:shape()
-  local size = cfg.augment.size
-  local h, w = size, size
-  if type(size) == "table" then h, w = size[1], size[2] end
-  if shape[3] ~= h or shape[4] ~= w then
-    gaze.fail(string.format("augment.size is %dx%d but the images are %dx%d: the in-memory loader "
-      .. "trains at the images' own size (set augment.size = %d or resize the images)", h, w,
-      shape[3], shape[4], shape[3]))
+-- The evaluation pipeline: the training pipeline's final normalize after an
+-- exact resize to the input size (eval.size, else augment.size).
+local function eval_ops(cfg)
+  local size = cfg.eval.size or cfg.augment.size
+  local hw = type(size) == "table" and { size[1], size[2] } or { size, size }
+  local ops = { { op = "resize", size = hw } }
+  local last = cfg.augment.ops[#cfg.augment.ops]
+  if type(last) == "table" and last.op == "normalize" then ops[2] = rs.copy(last) end
+  return ops
+end
+
+-- Images of the given splits through the evaluation pipeline, in dataset
+-- order: {images = N x C x H x W, labels = {...}, ids = {...}}.
+local function eval_images(cfg, ds, splits)
+  local sub = ds:select(splits)
+  if #sub.items == 0 then return nil end
+  local L <close> = gaze.data.loader { dataset = sub, batch = 64, views = 1, pipeline = eval_ops(cfg),
+    channels = cfg.encoder.in_channels, shuffle = false, drop_last = false, seed = 0 }
+  local out, labels, ids = nil, {}, {}
+  local row = 0
+  for b in L:epoch(0) do
+    local v = b.views[1]
+    local shape = v:shape()
+    if not out then
+      shape[1] = #sub.items
+      out = core.tensor(shape, "float32")
+    end
+    out:narrow(1, row + 1, b.n):copy(v)
+    for k = 1, b.n do
+      labels[row + k] = b.labels[k]
+      ids[row + k] = sub.items[b.index[k] + 1].id
+    end
+    row = row + b.n
   end
-  return data
+  return { images = out, labels = labels, ids = ids }
 end
 
 -- --- relation and pairs -------------------------------------------------------
@@ -235,21 +257,16 @@ function M.run(exp, context)
   local t_start = core.nn_clock()
 
   local ds = load_data(cfg, dir)
-  local data = load_images(cfg, ds)
-  local F = gaze.eval.features
-  local pre = F.subset(data, cfg.data.pretrain)
+  local pre_ds = ds:select(cfg.data.pretrain)
   local sets = {}
-  for _, s in ipairs({ "train", "val", "test" }) do
-    local any = false
-    for _, x in ipairs(data.splits) do if x == s then any = true break end end
-    if any then sets[s] = F.subset(data, s) end
-  end
+  for _, split in ipairs({ "train", "val", "test" }) do sets[split] = eval_images(cfg, ds, { split }) end
   if not sets.train or not sets.test then
     gaze.fail(string.format("%s: evaluation needs items in the train and test splits", ds.path))
   end
-  say("data: %d items (%d pre-training, %d train, %d val, %d test), classes %s", #data.ids, #pre.ids,
+  say("data: %d items (%d pre-training, %d train, %d val, %d test), classes %s", #ds.items, #pre_ds.items,
     #sets.train.ids, sets.val and #sets.val.ids or 0, #sets.test.ids,
     ds.classes and table.concat(ds.classes, "/") or "?")
+  local pre = { ids = pre_ds:ids() }
 
   local rcache = {}
   local rows = {}
@@ -283,8 +300,10 @@ function M.run(exp, context)
       core.set_seed(seed)
       if gaze.nn.reset_init_counter then gaze.nn.reset_init_counter() end
       local method = gaze.methods.new(c.method.name, method_options(c, R, pre, seed))
-      local loader = gaze.train.memory_loader { images = pre.images, batch = math.min(c.train.batch, #pre.ids),
-        seed = seed }
+      local size = c.augment.size
+      local loader <close> = gaze.data.loader { dataset = pre_ds, batch = math.min(c.train.batch, #pre.ids),
+        views = 2, pipeline = c.augment.ops, size = size, load_size = size, channels = c.encoder.in_channels,
+        shuffle = true, drop_last = true, workers = math.max(1, core.threads()), seed = seed }
       local topts = train_options(c)
       topts.method, topts.loader = method, loader
       topts.run_dir = string.format("%s/runs/%s-seed%d", dir, slug(cell.label), seed)

@@ -7,7 +7,6 @@
 --   strings "train.optimizer.lr: must be > 0.0, got -1", every one of them
 --   rs.paths()         every key path ("train.optimizer.lr", ...), in schema order
 --   rs.spec_at(path)   the spec of one key path (nil when there is none)
---   rs.presets()       augmentation presets {name = {op, ...}}
 --   rs.ordered(cfg)    cfg marked so that gaze.yaml.dump writes keys in schema order
 --   rs.reference()     docs/recipe-reference.md as a string
 --   rs.is_declarative(source)  true when a recipe's text returns gaze.experiment{...}
@@ -40,7 +39,7 @@ end
 M.path = grammar_path
 
 --- The grammar: {sections = {name = {key = spec}}, order = {section = {keys...}},
---- section_order = {...}, presets = {...}}.
+--- section_order = {...}}.
 function M.load()
   if cache then return cache end
   local ok, data, meta = pcall(gaze.yaml.load, grammar_path())
@@ -56,14 +55,12 @@ function M.load()
     end)
     return keys
   end
-  local g = { sections = {}, order = {}, presets = data.augment_presets or {} }
+  local g = { sections = {}, order = {} }
   g.section_order = {}
   for _, name in ipairs(sorted_by_pos("", data)) do
-    if name ~= "augment_presets" then
-      g.sections[name] = data[name]
-      g.order[name] = sorted_by_pos(name .. ".", data[name])
-      g.section_order[#g.section_order + 1] = name
-    end
+    g.sections[name] = data[name]
+    g.order[name] = sorted_by_pos(name .. ".", data[name])
+    g.section_order[#g.section_order + 1] = name
   end
   cache = g
   return g
@@ -342,16 +339,23 @@ local function cross_rules(cfg, problems)
     problems[#problems + 1] = string.format("method.queue: must be a multiple of train.batch (%d), got %d",
       t.batch, m.queue)
   end
+  local a = cfg.augment
+  if type(a) == "table" and type(a.ops) == "table" and gaze.augment then
+    local mine = false
+    for _, p in ipairs(problems) do if p:find("^augment") then mine = true end end
+    if not mine then
+      local ok, err = pcall(gaze.augment.pipeline, a.ops, { size = a.size })
+      if not ok then
+        for line in (gaze.error_message(err) .. "\n"):gmatch("([^\n]*)\n") do
+          line = line:gsub("^gazelab: ", ""):gsub("^gaze%.augment: ", "")
+          if line ~= "" then problems[#problems + 1] = "augment." .. line:gsub("^ops", "ops", 1) end
+        end
+      end
+    end
+  end
   local e = cfg.encoder
   if type(e) == "table" and type(e.init) == "string" and not file_exists(e.init) then
     problems[#problems + 1] = string.format("encoder.init: file not found: %s", e.init)
-  end
-  local a = cfg.augment
-  if type(a) == "table" and a.ops == nil and type(a.preset) == "string" then
-    local presets = M.load().presets
-    if not presets[a.preset] then
-      problems[#problems + 1] = string.format("augment.preset: no preset '%s'", a.preset)
-    end
   end
 end
 
@@ -665,20 +669,10 @@ function M.reference()
   end
   add("## Augmentation presets")
   add("")
-  add("`augment.preset` names one of these op lists (each view of each image gets its own")
-  add("seeded draws). Crops and `resize` produce `augment.size`.")
-  add("")
-  for _, name in ipairs(util.sorted_keys(g.presets)) do
-    local ops = {}
-    for i, op in ipairs(g.presets[name]) do
-      local parts = {}
-      for _, k in ipairs(util.sorted_keys(op)) do
-        if k ~= "op" then parts[#parts + 1] = k .. " = " .. fmt_value(op[k]) end
-      end
-      ops[i] = op.op .. (#parts > 0 and ("(" .. table.concat(parts, ", ") .. ")") or "")
-    end
-    add(string.format("- `%s`: %s", name, table.concat(ops, ", ")))
-  end
+  add("`augment.preset` names a `gaze.augment.preset` op list (docs/augment.md lists their ops);")
+  add("`gazelab run RECIPE --dry-run` shows the resolved ops. Each view of each image gets its")
+  add("own seeded draws; the same pipeline's `resize` and final `normalize` prepare the")
+  add("evaluation images.")
   add("")
   return table.concat(L, "\n")
 end
