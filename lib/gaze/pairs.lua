@@ -55,7 +55,8 @@ function M.labels_for(R, dataset, split)
     for i, id in ipairs(info.ids) do
       local it = by_id[id]
       if not it then
-        gaze.fail(string.format("relation row %d has id '%s', which the manifest does not list", i, id))
+        gaze.fail(string.format("%srelation row %d has id '%s', which the manifest does not list",
+          type(dataset.path) == "string" and (dataset.path .. ": ") or "", i - 1, id))
       end
       labels[i] = it.label ~= nil and math.tointeger(it.label) or -1
       any = any or it.label ~= nil

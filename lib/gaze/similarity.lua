@@ -159,14 +159,26 @@ local function join(dir, p)
   return dir .. "/" .. p
 end
 
-local function split_set(split)
+local SPLITS = { "pretrain", "train", "val", "test" }
+
+--- The set of split names in `split` ("train", "train,val" or a list), nil
+--- for all splits; an unknown name raises (exit `code`, default 1) naming
+--- the nearest split, so that a typo never selects an empty relation.
+function M.split_set(split, code)
   if split == nil then return nil end
   local set = {}
   for _, s in ipairs(type(split) == "table" and split or util.split(split, ",")) do
+    local known = false
+    for _, v in ipairs(SPLITS) do known = known or v == s end
+    if not known then
+      gaze.fail(string.format("unknown split '%s'%s (splits: %s)", tostring(s),
+        util.did_you_mean(tostring(s), SPLITS), table.concat(SPLITS, ", ")), code)
+    end
     set[s] = true
   end
   return set
 end
+local split_set = M.split_set
 
 --- The list of items of a dataset (a gaze.dataset.load result, or a plain
 --- list of items / record tables), its folder and manifest path.
@@ -205,7 +217,7 @@ function M.records(dataset, scheme, split)
       if uses == "gaze" or uses == "all" or (uses == "heatmap_or_gaze" and h == nil) then
         if g == nil and uses ~= "all" then
           gaze.fail(string.format("%sitems[%d] (%s): scheme %s needs a gaze sequence; this item has %s",
-            manifest and (manifest .. ": ") or "", idx, id, scheme,
+            manifest and (manifest .. ": ") or "", idx - 1, id, scheme,
             h ~= nil and "only a heatmap" or "no gaze"))
         end
         r.gaze = g

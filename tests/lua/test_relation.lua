@@ -143,6 +143,32 @@ T.test("--split restricts rows to the split, ids follow", function()
   T.eq(table.concat(L:info().ids, ","), "raw_03_n93_roi4,raw_05_n166_roi1,raw_07_n283_roi4")
 end)
 
+T.test("an unknown --split is an error naming the nearest, never an empty relation", function()
+  local out = dir .. "/typo.npy"
+  local code, o, e = T.gazelab({ "sim", "dhash", "--manifest", manifest, "-o", out, "--split", "train,vall", "--no-cache" })
+  T.eq(code, 2, e)
+  T.eq(o, "")
+  T.truthy(e:find("unknown split 'vall' (did you mean 'val'?)", 1, true), e)
+  T.eq(select(2, e:gsub("\n", "")), 1, "one line")
+  T.eq(io.open(out, "rb"), nil, "nothing written")
+  T.raises(function() gaze.similarity.matrix(ds, "label", { cache = false, split = "tset" }) end, "did you mean 'test'")
+end)
+
+T.test("row and item numbers in messages are 0-based like the manifest's", function()
+  local m2 = dir .. "/heatfirst.yaml"
+  cp(golden .. "/heat/heat_02_64x64.png", dir .. "/heat/h0.png")
+  T.write_file(m2, "name: h\nitems:\n  - {id: a, image: img.png, heatmap: heat/h0.png}\n"
+    .. "  - {id: b, image: img.png, gaze: gaze/raw_01_n79_roi1.json}\n")
+  T.raises(function() gaze.similarity.matrix(gaze.dataset.load(m2), "tima", { cache = false }) end,
+    "items[0] (a): scheme tima needs a gaze sequence")
+  -- a relation whose first row id the manifest lacks: the message names the manifest and row 0
+  local out = dir .. "/ids.npy"
+  gaze.similarity.matrix(ds, "label", { cache = false }):save(out)
+  local code, _, e = T.gazelab({ "pairs", out, "--threshold", "0.5", "--manifest", m2 })
+  T.eq(code, 1, e)
+  T.truthy(e:find(m2 .. ": relation row 0 has id 'raw_01_n79_roi1'", 1, true), e)
+end)
+
 T.test("sim dims=all via the command line", function()
   local out = dir .. "/mm5.npy"
   local code, _, e = T.gazelab({ "sim", "multimatch", "--manifest", manifest, "-o", out, "preset=mcgip", "dims=all", "--no-cache" })

@@ -87,6 +87,7 @@ local function run_matrix(scheme, keys, flags)
   for _, k in ipairs(keys.order) do opts[k] = keys[k] end
   opts.threads = gaze.core.threads()
   opts.split = flags.split
+  gaze.similarity.split_set(flags.split, 2) -- a typo is a usage error, not an empty relation
   opts.cache = flags.cache
   if flags["no-cache"] then opts.cache = false end
   local dataset = gaze.dataset.load(flags.manifest)
