@@ -14,6 +14,7 @@
 -- pixels on its long side. Files are written atomically.
 local gaze = require "gaze"
 local options = require "gaze.options"
+local core = require "gaze.core"
 
 local plot = {}
 
@@ -26,9 +27,28 @@ local function load_image(image)
   return image
 end
 
-local function load_gaze(g, canvas)
+local TABLE_EXT = { tsv = true, csv = true, txt = true }
+
+-- A table file names no canvas, so its layout's default (1280x720 for
+-- multimatch-gaze tables) applies; when that disagrees in shape with the
+-- image (a 512x512 knee reading drawn over a square image), the picture
+-- would be silently misplaced: say so on stderr, once, with the fix.
+local function note_canvas(path, g, img)
+  if core.verbosity() < 1 then return end
+  local cw, ch = g:canvas()
+  local ih, iw = img:shape()[1], img:shape()[2]
+  if math.abs(cw / ch - iw / ih) > 0.02 * (iw / ih) then
+    io.stderr:write(string.format("gazelab: note: %s: the file names no canvas, so its gaze is taken to be on "
+      .. "%gx%g (the table layout's default), but the image is %dx%d; give the gaze canvas with --canvas WxH "
+      .. "(e.g. the manifest's canvas)\n", path, cw, ch, iw, ih))
+  end
+end
+
+local function load_gaze(g, canvas, img)
   if type(g) == "string" then
-    return gaze.records.read(g, { canvas = canvas })
+    local r = gaze.records.read(g, { canvas = canvas })
+    if canvas == nil and img and TABLE_EXT[(g:match("%.(%w+)$") or ""):lower()] then note_canvas(g, r, img) end
+    return r
   end
   return g
 end
@@ -55,7 +75,7 @@ plot.SCANPATH_SCHEMA = {
 function plot.scanpath(image, g, path, opts)
   local o = options.check(opts or {}, plot.SCANPATH_SCHEMA, "gaze.plot.scanpath")
   local img = load_image(image)
-  g = load_gaze(g, o.canvas)
+  g = load_gaze(g, o.canvas, img)
   if g:kind() == "samples" then
     local method = o.fixations or (g:has_time() and "idt" or "mcgip")
     g = gaze.fixations.detect(g, { method = method, velocity = o.velocity })
@@ -119,7 +139,7 @@ function plot.heatmap(image, heat, path, opts)
       if not ok then gaze.fail(gaze.error_message(t)) end
       map = t
     else
-      heat = load_gaze(heat, o.canvas)
+      heat = load_gaze(heat, o.canvas, img)
     end
   end
   if not map then

@@ -242,4 +242,25 @@ T.test("viz scanpath and heatmap draw where the gaze is", function()
   T.eq(code, 1); T.truthy(err:find("nope.png", 1, true), err)
 end)
 
+T.test("viz of a table with no canvas notes a canvas that does not fit the image", function()
+  local dir = T.tmpdir()
+  gaze.core.png_write(dir .. "/sq.png", gaze.core.tensor({ 64, 64 }, "float32"))
+  -- a 512 x 512 reading (like synth knee): the table names no canvas, its layout says 1280x720
+  T.write_file(dir .. "/k.tsv", "start_x\tstart_y\tduration\n256\t256\t0.5\n300\t200\t0.2\n")
+  local code, out, err = T.gazelab({ "viz", "scanpath", dir .. "/sq.png", dir .. "/k.tsv", "-o", dir .. "/a.png" })
+  T.eq(code, 0, err); T.eq(out, "")
+  T.eq(select(2, err:gsub("\n", "")), 1, "one note: " .. err)
+  T.truthy(err:find("k.tsv: the file names no canvas", 1, true) and err:find("--canvas WxH", 1, true), err)
+  code, _, err = T.gazelab({ "viz", "heatmap", dir .. "/sq.png", dir .. "/k.tsv", "-o", dir .. "/b.png" })
+  T.eq(code, 0, err); T.truthy(err:find("names no canvas", 1, true), err)
+  -- silent with the canvas given, with --quiet, and for a McGIP list (its format fixes 800x800)
+  for _, argv in ipairs({ { "--canvas", "512x512" }, { "--quiet" } }) do
+    code, _, err = T.gazelab({ "viz", "scanpath", dir .. "/sq.png", dir .. "/k.tsv", "-o", dir .. "/c.png", table.unpack(argv) })
+    T.eq(code, 0, err); T.eq(err, "")
+  end
+  T.write_file(dir .. "/r.json", '{"gaze": [[100, 100], [120, 110], [400, 300]]}')
+  code, _, err = T.gazelab({ "viz", "scanpath", dir .. "/sq.png", dir .. "/r.json", "-o", dir .. "/d.png" })
+  T.eq(code, 0, err); T.eq(err, "")
+end)
+
 return T.done()
