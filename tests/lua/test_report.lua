@@ -104,7 +104,9 @@ T.test("PCA: the principal axis of points on a line, explained variance", functi
   local tm = 0
   for i = 1, n do tm = tm + tv[i] / n end
   local s = P[1][1] / (tv[1] - tm) > 0 and 1 or -1
-  for i = 1, n do T.near(s * P[i][1], tv[i] - tm, 1e-2, "projection on PC1 (noise 0.01)") end
+  for i = 1, n do
+    T.truthy(math.abs(s * P[i][1] - (tv[i] - tm)) < 0.05, "projection on PC1 within the noise (sd 0.01)")
+  end
   local mean = 0
   for i = 1, n do mean = mean + P[i][1] / n end
   T.near(mean, 0, 1e-6, "centred")
