@@ -180,10 +180,19 @@ function M.split_set(split, code)
 end
 local split_set = M.split_set
 
---- The list of items of a dataset (a gaze.dataset.load result, or a plain
+--- The list of items of a dataset (a gaze.dataset.load result, a
+--- gaze.synth.reader_study result, whose manifest is loaded, or a plain
 --- list of items / record tables), its folder and manifest path.
 local function dataset_items(dataset)
   if type(dataset) ~= "table" then gaze.fail("similarity.matrix: dataset must be a table") end
+  if dataset.items == nil and dataset[1] == nil and type(dataset.manifest) == "string" then
+    dataset = gaze.dataset.load(dataset.manifest) -- a gaze.synth.reader_study result
+  end
+  if dataset.items == nil and dataset[1] == nil and next(dataset) ~= nil then
+    -- a table that is neither a dataset nor a list would give a silent 0 x 0 relation
+    gaze.fail("similarity.matrix: dataset must be a gaze.dataset.load result, a gaze.synth.reader_study "
+      .. "result or a list of items; this table has no items")
+  end
   local items = dataset.items or dataset
   local manifest = dataset.path or dataset.manifest or dataset.file
   local dir = dataset.dir or dataset.root or (type(manifest) == "string" and dirname(manifest)) or nil

@@ -169,6 +169,16 @@ T.test("row and item numbers in messages are 0-based like the manifest's", funct
   T.truthy(e:find(m2 .. ": relation row 0 has id 'raw_01_n79_roi1'", 1, true), e)
 end)
 
+T.test("matrix of a gaze.synth.reader_study result (as in the README); a table without items is an error", function()
+  local study = gaze.synth.reader_study { kind = "mammo", n = 6, seed = 1, out = dir .. "/study" }
+  local R = gaze.similarity.matrix(study, "moments", { cache = false })
+  T.eq(R:size(), 6)
+  local L = gaze.similarity.matrix(gaze.dataset.load(study.manifest), "moments", { cache = false })
+  for i = 1, 6 do for j = 1, 6 do T.eq(R:at(i, j), L:at(i, j)) end end
+  T.eq(R:info().ids[1], "0000")
+  T.raises(function() gaze.similarity.matrix({ name = "x" }, "label", { cache = false }) end, "has no items")
+end)
+
 T.test("sim dims=all via the command line", function()
   local out = dir .. "/mm5.npy"
   local code, _, e = T.gazelab({ "sim", "multimatch", "--manifest", manifest, "-o", out, "preset=mcgip", "dims=all", "--no-cache" })
