@@ -26,6 +26,9 @@ function M.run(argv)
     gaze.usage_error(string.format("viz scanpath: --fixations must be mcgip, idt, ivt or none, got '%s'%s", f,
       require("gaze.util").did_you_mean(f, { "mcgip", "idt", "ivt", "none" })))
   end
+  if f == "ivt" and not flags.velocity then
+    gaze.usage_error("viz scanpath: --fixations ivt needs --velocity V (px/s); no default fits every screen")
+  end
   gaze.plot.scanpath(pos[1], pos[2], flags.o, { fixations = f, velocity = flags.velocity, canvas = canvas,
     size = flags.size })
   return 0
