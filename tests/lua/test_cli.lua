@@ -90,4 +90,18 @@ T.test("lua5.4 can require gaze with the documented paths", function()
   T.truthy(out:match("^%d+%.%d+%.%d+\n$"), out)
 end)
 
+T.test("help of a subcommand: 'help viz scanpath' and 'viz scanpath --help'", function()
+  for _, argv in ipairs({ { "help", "viz", "scanpath" }, { "viz", "scanpath", "--help" } }) do
+    local code, out, err = T.gazelab(argv)
+    T.eq(code, 0, err)
+    T.truthy(out:find("^usage: gazelab viz scanpath IMAGE GAZE"), out)
+    T.truthy(out:find("circles whose area grows", 1, true), out)
+  end
+  local code, out, err = T.gazelab({ "help", "viz", "scanpth" })
+  T.eq(code, 2); T.eq(out, "")
+  T.truthy(err:find("did you mean 'scanpath'", 1, true), err)
+  code, out = T.gazelab({ "viz", "--help" })
+  T.eq(code, 0); T.truthy(out:find("^usage: gazelab viz SUB"), out)
+end)
+
 return T.done()

@@ -35,6 +35,16 @@ function M.run(argv)
       gaze.usage_error(string.format("help: unknown command '%s'%s", name,
         util.did_you_mean(name, cli.commands())))
     end
+    local subname = argv[2]
+    if subname and type(cmd.subcommand) == "function" then
+      -- commands with subcommands (viz): "gazelab help viz scanpath"
+      local s = cmd.subcommand(subname)
+      if not s then
+        gaze.usage_error(string.format("help: unknown subcommand '%s %s'%s", name, subname,
+          util.did_you_mean(subname, cmd.subcommands and cmd.subcommands() or {})))
+      end
+      cmd = s
+    end
     io.write("usage: ", cmd.usage or ("gazelab " .. name), "\n\n", cmd.summary or "", "\n")
     if cmd.help then io.write("\n", (cmd.help:gsub("\n*$", "\n"))) end
     return 0

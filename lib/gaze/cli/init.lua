@@ -92,7 +92,11 @@ function cli.main(argv)
   end
   local sub = table.move(rest, 2, #rest, 1, {})
   for _, w in ipairs(sub) do
-    if w == "--help" or w == "-h" then return cli.command("help").run({ name }) end
+    if w == "--help" or w == "-h" then
+      -- "gazelab viz scanpath --help": the subcommand's help when there is one
+      local s = sub[1]
+      return cli.command("help").run({ name, (s and s:sub(1, 1) ~= "-") and s or nil })
+    end
   end
   local code = cmd.run(sub)
   return math.tointeger(code) or 0

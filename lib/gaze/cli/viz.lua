@@ -42,6 +42,8 @@ return {
   summary = "pictures: scanpaths, heatmap overlays, relations, ...",
   usage = "gazelab viz SUB ... (SUB: " .. table.concat(subcommands(), ", ") .. ")",
   help = help_text(),
+  subcommand = load,        -- for "gazelab help viz SUB" / "gazelab viz SUB --help"
+  subcommands = subcommands,
   run = function(argv)
     local sub = argv[1]
     local names = subcommands()
