@@ -300,6 +300,12 @@ function M.run(exp, context)
       core.set_seed(seed)
       if gaze.nn.reset_init_counter then gaze.nn.reset_init_counter() end
       local method = gaze.methods.new(c.method.name, method_options(c, R, pre, seed))
+      if c.encoder.init then
+        -- initial weights (torchvision names; a classifier head in the file is ignored)
+        require("gaze.nn.io").load(c.encoder.init, method.encoder, { ignore = { "^fc%." }, adapt_channels = true })
+        local twin = method.target_encoder or method.key_encoder
+        if twin then gaze.nn.copy_state(twin, method.encoder) end
+      end
       local size = c.augment.size
       local loader <close> = gaze.data.loader { dataset = pre_ds, batch = math.min(c.train.batch, #pre.ids),
         views = 2, pipeline = c.augment.ops, size = size, load_size = size, channels = c.encoder.in_channels,
