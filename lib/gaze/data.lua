@@ -135,11 +135,6 @@ function Loader:epoch(e, start)
     local fine, b = pcall(ld.next, ld)
     if not fine then gaze.fail("gaze.data.loader: " .. gaze.error_message(b)) end
     if b == nil then return nil end
-    -- the tensors' memory is invisible to Lua's collector: tell it, so
-    -- that old batches are freed as fast as new ones arrive
-    local kb = 0
-    for _, t in ipairs(b.views) do kb = kb + t:numel() * 4 // 1024 end
-    collectgarbage("step", kb)
     b.index_tensor, b.label_tensor = b.indices, b.labels
     b.index = b.indices:to_table()
     b.labels = b.labels:to_table()

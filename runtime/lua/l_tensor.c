@@ -11,11 +11,49 @@ typedef struct {
     gz_tensor *t;
 } tensor_box;
 
+/* Makes the box (argument 1: the tensor as a light userdata); the box
+ * owns the tensor only once nothing after can raise. */
+static int new_box(lua_State *L)
+{
+    gz_tensor *t = lua_touserdata(L, 1);
+    tensor_box *b = lua_newuserdatauv(L, sizeof *b, 0);
+    b->t = NULL;
+    luaL_setmetatable(L, GZ_TENSOR_MT);
+    b->t = t;
+    return 1;
+}
+
+/* Tensor memory is allocated outside Lua, so the collector would see a
+ * batch of megabytes as a box of a few bytes and let thousands pile up:
+ * each new box adds its tensor's bytes to the collector's debt, as if Lua
+ * had allocated them (whole KB; the remainder carries over). */
+static _Thread_local size_t gc_pending;
+
+static void account(lua_State *L, const gz_tensor *t)
+{
+    gc_pending += (size_t)gz_tensor_numel(t) * gz_dtype_size(t->dtype);
+    if (gc_pending < 1024)
+        return;
+    size_t kb = gc_pending / 1024;
+    if (kb > (size_t)1 << 30)
+        kb = (size_t)1 << 30;
+    gc_pending -= kb * 1024;
+    lua_gc(L, LUA_GCSTEP, (int)kb);
+}
+
 void gz_lua_pushtensor(lua_State *L, gz_tensor *t)
 {
-    tensor_box *b = lua_newuserdatauv(L, sizeof *b, 0); /* may raise: free t first */
-    b->t = t;
-    luaL_setmetatable(L, GZ_TENSOR_MT);
+    if (!lua_checkstack(L, 2)) {
+        gz_tensor_free(t);
+        luaL_error(L, "out of memory (Lua stack)");
+    }
+    lua_pushcfunction(L, new_box);
+    lua_pushlightuserdata(L, t);
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+        gz_tensor_free(t);
+        lua_error(L);
+    }
+    account(L, t);
 }
 
 gz_tensor *gz_lua_totensor(lua_State *L, int idx)

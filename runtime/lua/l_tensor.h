@@ -8,9 +8,10 @@
 
 #define GZ_TENSOR_MT "gaze.Tensor"
 
-/* Pushes a gaze.Tensor that takes ownership of t (never raises before
- * taking ownership: on allocation failure t is freed, then the error is
- * raised). */
+/* Pushes a gaze.Tensor that takes ownership of t (on allocation failure t
+ * is freed, then the error is raised). The tensor's bytes are added to
+ * the Lua collector's debt (lua_gc LUA_GCSTEP), so that garbage tensors
+ * are collected at the pace new ones are made. */
 void gz_lua_pushtensor(lua_State *L, gz_tensor *t);
 
 /* The tensor at idx (raises a type error otherwise, or when freed). */
