@@ -344,11 +344,14 @@ local function nice_step(range, target)
   return 10 * mag
 end
 
+-- Tick labels with the decimals the step needs (0.25 -> 2, 0.5 -> 1, 20 -> 0).
 local function tick_label(v, step)
+  local k = math.floor(math.log(step, 10) + 1e-9)
+  local mant = step / 10 ^ k
+  local d = math.max(0, -k) + ((math.abs(mant - 2.5) < 1e-9) and 1 or 0)
   if math.abs(v) < step * 1e-6 then v = 0 end
-  local digits = math.max(0, -math.floor(math.log(step, 10) + 1e-9))
-  if step >= 1 and math.abs(v) < 1e6 then return string.format("%d", math.floor(v + 0.5)) end
-  return string.format("%." .. math.min(digits + 1, 6) .. "g", v):gsub("^(-?%d*%.%d-)0+$", "%1")
+  if math.abs(v) >= 1e6 or (v ~= 0 and math.abs(v) < 1e-4) then return string.format("%.3g", v) end
+  return string.format("%." .. d .. "f", v)
 end
 
 -- A frame with axes, ticks and labels; returns a function mapping data
@@ -462,17 +465,36 @@ end
 local EMB_SCHEMA = {
   title = { type = "string" }, classes = { type = "table", doc = "class names by label (0-based label -> classes[label + 1])" },
   size = { type = "integer", default = 640, min = 200 },
+  standardize = { type = "boolean", default = true, doc = "divide every column by its standard deviation" },
 }
 
+-- Columns scaled to unit standard deviation (constant columns left as 0).
+local function standardized(F)
+  local s = F:shape()
+  local n, d = s[1], s[2]
+  local X = F:to("float64")
+  local ones = core.tensor({ 1, n }, "float64"):fill(1 / n)
+  local mu = ones:matmul(X)
+  local ex2 = ones:matmul(X:mul(X))
+  local D = core.tensor({ d, d }, "float64")
+  for j = 1, d do
+    local var = ex2:at(1, j) - mu:at(1, j) ^ 2
+    D:set(j, j, var > 1e-24 and 1 / math.sqrt(var) or 0)
+  end
+  return X:matmul(D)
+end
+
 --- A scatter PNG of the first two principal components of F (n x d),
---- points coloured by label (0-based; -1 unlabelled, grey).
+--- points coloured by label (0-based; -1 unlabelled, grey). Columns are
+--- standardised first (standardize = false keeps them), so a few large
+--- feature dimensions do not decide the picture alone.
 function M.embedding_png(path, F, labels, opts)
   local o = options.check(opts or {}, EMB_SCHEMA, "gaze.report.embedding_png")
   local n = F:shape()[1]
   if #labels ~= n then
     gaze.fail(string.format("gaze.report.embedding_png: %d feature rows but %d labels", n, #labels))
   end
-  local P, frac = M.pca(F, 2)
+  local P, frac = M.pca(o.standardize and standardized(F) or F, 2)
   local S = o.size
   local c = draw.canvas(S + 40, S, { background = "white" })
   local xr, yr = { math.huge, -math.huge }, { math.huge, -math.huge }
