@@ -366,19 +366,31 @@ T.memory_loader_schema = {
   flip = { type = "boolean", default = true, doc = "random horizontal flip" },
   jitter = { type = "number", default = 0.4, min = 0, doc = "brightness/contrast jitter amplitude" },
   noise = { type = "number", default = 0.1, min = 0, doc = "std of additive Gaussian noise" },
+  pipeline = { type = "any", doc = "gaze.augment op list or pipeline (images on 0..1); replaces pad/flip/jitter/noise" },
+  size = { type = "integer|table", doc = "output size of the pipeline's crops (default: the image size)" },
   labels = { type = "table" },
 }
 
 --- A loader over images held in memory, with a small seeded augmentation
 --- (random translation with zero padding, horizontal flip, brightness /
---- contrast jitter, Gaussian noise); every draw is a function of (seed,
---- epoch, image, view), the order of (seed, epoch).
+--- contrast jitter, Gaussian noise) or, with `pipeline`, a gaze.augment
+--- pipeline (BYOL's random resized crop, flip, colour jitter, blur, ...,
+--- on images scaled to 0..1, usually ending with normalize) applied to
+--- every image and view with the stream (epoch, image index, view) as
+--- gaze.data.loader does; every draw is a function of (seed, epoch,
+--- image, view), the order of (seed, epoch).
 function T.memory_loader(opts)
   local o = options.check(opts, T.memory_loader_schema, "gaze.train.memory_loader")
   local shape = o.images:shape()
   if #shape ~= 4 then gaze.fail("gaze.train.memory_loader: images must be N x C x H x W") end
   local N, C, H, W = shape[1], shape[2], shape[3], shape[4]
   local self = setmetatable({ o = o, n = N, c = C, h = H, w = W, seed = o.seed or core.seed() }, ML)
+  if o.pipeline then
+    local size = o.size or { H, W }
+    self.pipe = gaze.augment.pipeline(o.pipeline, { size = size })
+    self.h, self.w = self.pipe:out_size(H, W)
+    return self
+  end
   local p = o.pad
   local function padded(src)
     local t = core.tensor({ N, C, H + 2 * p, W + 2 * p }, "float32")
@@ -414,6 +426,14 @@ end
 function ML:view(ids, epoch, v)
   local o, p = self.o, self.o.pad
   local out = core.tensor({ #ids, self.c, self.h, self.w }, "float32")
+  if self.pipe then
+    for r, i in ipairs(ids) do
+      local img = o.images:narrow(1, i, 1):reshape({ self.c, o.images:shape()[3], o.images:shape()[4] })
+      local y = self.pipe:apply(img, { seed = self.seed, epoch = epoch, index = i - 1, view = v - 1 })
+      out:narrow(1, r, 1):copy(y:reshape({ 1, self.c, self.h, self.w }))
+    end
+    return out
+  end
   for r, i in ipairs(ids) do
     local g = gaze.rng.new(self.seed, gaze.rng.stream("loader-view", epoch, i, v))
     local dy, dx = g:below(2 * p + 1), g:below(2 * p + 1)
