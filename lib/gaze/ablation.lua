@@ -248,6 +248,7 @@ local function write_table(run, st)
     columns = yaml.array(st.columns), rows = yaml.array(yrows) },
     { "name", "gazelab", "seeds", "vary", "cells", "finished", "total", "columns", "rows" }))
   local done = st.finished == #st.cells * #st.seeds
+  st.last_table = { columns = cols, rows = trows }
   run:write_results {
     "# " .. st.name,
     string.format("gazelab %s; %d cells x %d seeds (%s); %s. Each metric: mean ± sample standard deviation "
@@ -403,21 +404,7 @@ function M.grid(opts)
   write_table(run, st)
   run:log(string.format("grid done: %d runs in %.1f s", st.finished, core.nn_clock() - t0))
   if not quiet and core.verbosity() >= 1 then
-    io.stdout:write(report.table({ columns = (function()
-      local cols = { { key = "label", title = "cell" } }
-      for _, c in ipairs(st.columns) do cols[#cols + 1] = { key = c, title = c } end
-      return cols
-    end)(), rows = (function()
-      local out = {}
-      for i, row in ipairs(st.rows) do
-        local t = { label = row.label }
-        for _, c in ipairs(st.columns) do
-          if row.mean[c] then t[c] = { mean = row.mean[c], sd = row.sd[c], n = row.n[c] } end
-        end
-        out[i] = t
-      end
-      return out
-    end)() }), "\n")
+    io.stdout:write(report.table(st.last_table), "\n")
     say(quiet, "ablation table: %s/results.md", dir)
   end
   return { dir = dir, rows = st.rows, columns = st.columns, seconds = core.nn_clock() - t0 }
