@@ -14,6 +14,7 @@ excluded).
 """
 import argparse
 import copy
+import re
 import time
 
 import torch
@@ -32,9 +33,9 @@ def blas_in_use():
                     libs.add(name)
     except OSError:
         pass
+    # "Build settings: BLAS_INFO=generic, ..., USE_MKLDNN=ON, ..." (one line)
     cfg = torch.__config__.show()
-    info = [w.strip() for w in cfg.replace("\n", ",").split(",")
-            if w.strip().startswith(("BLAS_INFO", "USE_MKLDNN"))]
+    info = ["%s=%s" % kv for kv in re.findall(r"\b(BLAS_INFO|LAPACK_INFO|USE_MKLDNN)=([^,\s]+)", cfg)]
     return ", ".join(sorted(libs)) or "none found", ", ".join(info)
 
 
