@@ -55,6 +55,18 @@ T.test("--features: every item's features, equal to gaze.eval.features; ids, lab
   T.eq(#st.ids, ntest); T.eq(gaze.npy.load(tmp .. "/t.npy"):shape()[1], ntest)
   for _, s in ipairs(st.splits) do T.eq(s, "test") end
   T.eq(st.normalize.mean, 0.5); T.eq(st.normalize.std, 0.25)
+  -- without --normalize, a split's rows are those of the whole export (normalised over every item)
+  local c3, _, e3 = T.gazelab({ "export", run, "--features", manifest, "--split", "test", "-o", tmp .. "/t2.npy" })
+  T.eq(c3, 0, e3)
+  local part, k = gaze.npy.load(tmp .. "/t2.npy"), 0
+  local whole = gaze.npy.load(out)
+  for i, it in ipairs(ds.items) do
+    if it.split == "test" then
+      k = k + 1
+      local a, b = part:narrow(1, k, 1), whole:narrow(1, i, 1)
+      T.truthy(a:sub(b):norm() <= 1e-5 * b:norm(), "row of item " .. it.id)
+    end
+  end
 end)
 
 T.test("--weights: the online encoder with torchvision names, reloadable strictly", function()

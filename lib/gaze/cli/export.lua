@@ -167,7 +167,13 @@ function M.run(argv)
   local ds = gaze.dataset.load(flags.features)
   local split
   if flags.split then split = require("gaze.util").split(flags.split, ",") end
-  local data = gaze.eval.features.images(ds, { channels = info.in_channels, normalize = norm, split = split })
+  -- normalised over every item of the manifest (as `gazelab run` does), then restricted to the splits
+  local data = gaze.eval.features.images(ds, { channels = info.in_channels, normalize = norm })
+  if split then
+    ds:select(split) -- raises for unknown split names
+    data = gaze.eval.features.subset(data, split)
+    if #data.ids == 0 then gaze.fail(string.format("%s: no items in split %s", flags.features, flags.split)) end
+  end
   local F = gaze.eval.features.extract(enc, data.images, { batch = flags.batch or 64 })
   local ok, err = pcall(core.npy_save, out, F)
   if not ok then gaze.fail(gaze.error_message(err)) end
@@ -206,8 +212,9 @@ evaluation mode) on every item of the manifest (or of --split train,test)
 and writes an N x D float32 .npy with the sidecar F.npy.yaml: ids, labels
 and splits in row order, the encoder, the checkpoint and the normalisation.
 Images are scaled to 0..1 and standardised with --normalize MEAN,STD
-(default: the mean and standard deviation of the exported images' pixels,
-which is what `gazelab run` uses on the same manifest).
+(default: the mean and standard deviation of the pixels of every item of
+the manifest, also with --split, which is what `gazelab run` uses on the
+same manifest).
 
 --weights -o W.safetensors: the encoder with torchvision's names (conv1,
 bn1, layer1.0.conv1, ...; no fc), loadable in Python with
