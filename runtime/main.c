@@ -10,11 +10,14 @@
 #include <lua.h>
 #include <lualib.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/runconfig.h"
@@ -24,6 +27,201 @@ int luaopen_gaze_core(lua_State *L);
 
 static int verbose_errors = 0;
 static lua_State *global_state = NULL;
+
+/* ---- resource limits (--max-memory, --max-time; lib/gaze/cli/run.lua) ----
+ * Memory is counted in the allocator of the Lua state (every Lua object,
+ * checked on each allocation) and, every 1000 Lua instructions and every
+ * 128 allocations, as the C heap in use that glibc reports (mallinfo2:
+ * tensors and kernel buffers too; it reads 0 under sanitizers). Not
+ * RLIMIT_AS, which breaks sanitizers and counts reserved address space.
+ * Time: a count hook compares the monotonic clock with the deadline, and
+ * SIGALRM at the deadline sets the cancel flag that long C kernels poll. */
+typedef struct {
+    size_t used, peak;  /* bytes held by the Lua state */
+    size_t limit;       /* 0 = none */
+    double deadline;    /* monotonic seconds; 0 = none */
+    double max_time;    /* seconds, for the message */
+    volatile sig_atomic_t time_hit;
+    int mem_hit, locked;
+    unsigned grows;     /* growing allocations, to sample the C heap */
+    char label[512];    /* the recipe, for the messages */
+} limits_t;
+static limits_t limits;
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static size_t c_heap_in_use(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd;
+}
+
+static void *counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    limits_t *m = ud;
+    size_t old = ptr ? osize : 0;
+    if (nsize == 0) {
+        free(ptr);
+        m->used -= old;
+        return NULL;
+    }
+    if (m->limit && nsize > old) {
+        if (m->used - old + nsize > m->limit) {
+            m->mem_hit = 1;
+            return NULL;
+        }
+        /* every 128 growing allocations, the C heap too (tensors are made
+         * in C, each with a Lua box) */
+        if ((++m->grows & 127) == 0 && c_heap_in_use() > m->limit) {
+            m->mem_hit = 1;
+            return NULL;
+        }
+    }
+    void *p = realloc(ptr, nsize);
+    if (!p)
+        return NULL;
+    m->used = m->used - old + nsize;
+    if (m->used > m->peak)
+        m->peak = m->used;
+    return p;
+}
+
+static int on_panic(lua_State *L)
+{
+    const char *msg = lua_tostring(L, -1);
+    fprintf(stderr, "gazelab: unprotected Lua error: %s\n", msg ? msg : "(no message)");
+    return 0; /* then abort() */
+}
+
+/* Once a limit is hit the hook fires on every instruction, so that a
+ * recipe that catches the error (pcall in a loop) is stopped anyway: the
+ * error comes back as soon as its code runs again. */
+static void limits_hook(lua_State *L, lua_Debug *ar);
+static void limit_error(lua_State *L, const char *what)
+{
+    lua_sethook(L, limits_hook, LUA_MASKCOUNT, 1);
+    lua_pushfstring(L, "%s: %s", limits.label, what);
+    lua_error(L);
+}
+
+/* Count hook: the deadline and the C heap. */
+static void limits_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    if (limits.mem_hit)
+        limit_error(L, "memory limit exceeded");
+    if (limits.deadline > 0 && (limits.time_hit || mono_now() >= limits.deadline)) {
+        limits.time_hit = 1;
+        limit_error(L, "time limit exceeded");
+    }
+    /* the C heap includes the Lua state's own blocks (0 under sanitizers) */
+    size_t heap = limits.limit ? c_heap_in_use() : 0;
+    if (limits.limit && (heap > limits.used ? heap : limits.used) > limits.limit) {
+        limits.mem_hit = 1;
+        limit_error(L, "memory limit exceeded");
+    }
+}
+
+static void on_sigalrm(int sig)
+{
+    (void)sig;
+    limits.time_hit = 1;
+    gz_cancel_request();
+    if (global_state)
+        lua_sethook(global_state, limits_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+}
+
+/* gaze.host.set_limits{memory = bytes, time = seconds, label = text}:
+ * once only (a recipe cannot lift the limits it runs under). */
+static int host_set_limits(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    if (limits.locked)
+        return luaL_error(L, "limits are already set");
+    lua_getfield(L, 1, "memory");
+    lua_Integer mem = luaL_optinteger(L, -1, 0);
+    lua_getfield(L, 1, "time");
+    double secs = luaL_optnumber(L, -1, 0);
+    lua_getfield(L, 1, "label");
+    const char *label = luaL_optstring(L, -1, "gazelab");
+    luaL_argcheck(L, mem >= 0, 1, "memory must be >= 0");
+    luaL_argcheck(L, secs >= 0 && secs < 1e9, 1, "time must be between 0 and 1e9 seconds");
+    snprintf(limits.label, sizeof limits.label, "%s", label);
+    limits.locked = 1;
+    limits.limit = (size_t)mem;
+    limits.max_time = secs;
+    if (secs > 0) {
+        limits.deadline = mono_now() + secs;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_sigalrm;
+        sa.sa_flags = SA_RESTART;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGALRM, &sa, NULL);
+        struct itimerval it;
+        memset(&it, 0, sizeof it);
+        it.it_value.tv_sec = (time_t)secs;
+        it.it_value.tv_usec = (suseconds_t)((secs - (double)(time_t)secs) * 1e6);
+        if (it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0)
+            it.it_value.tv_usec = 1;
+        setitimer(ITIMER_REAL, &it, NULL);
+    }
+    if (mem > 0 || secs > 0)
+        lua_sethook(L, limits_hook, LUA_MASKCOUNT, 1000);
+    return 0;
+}
+
+/* gaze.host.memory() -> bytes held by the Lua state, its peak, C heap in use */
+static int host_memory(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)limits.used);
+    lua_pushinteger(L, (lua_Integer)limits.peak);
+    lua_pushinteger(L, (lua_Integer)c_heap_in_use());
+    return 3;
+}
+
+/* gaze.host.realpath(path) -> absolute path with symlinks resolved, or nil
+ * when it does not exist (the sandbox's path checks). */
+static int host_realpath(lua_State *L)
+{
+    const char *p = luaL_checkstring(L, 1);
+    char *r = realpath(p, NULL);
+    if (!r) {
+        lua_pushnil(L);
+        return 1;
+    }
+    lua_pushstring(L, r);
+    free(r);
+    return 1;
+}
+
+static int luaopen_gaze_host(lua_State *L)
+{
+    static const luaL_Reg fns[] = {{"set_limits", host_set_limits},
+                                   {"memory", host_memory},
+                                   {"realpath", host_realpath},
+                                   {NULL, NULL}};
+    luaL_newlib(L, fns);
+    return 1;
+}
+
+/* "512 MiB", "1.5 GiB", "100000 bytes" */
+static void format_bytes(char *buf, size_t cap, size_t n)
+{
+    static const char *const units[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+    double v = (double)n;
+    int u = 0;
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(buf, cap, u ? "%.4g %s" : "%.0f %s", v, units[u]);
+}
 
 /* Hook set by the SIGINT handler: raises {message = "interrupted", code = 130}
  * in the running Lua code (as lua.c does). */
@@ -127,6 +325,8 @@ static int run_main(lua_State *L)
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
     lua_pushcfunction(L, luaopen_gaze_core);
     lua_setfield(L, -2, "gaze.core");
+    lua_pushcfunction(L, luaopen_gaze_host);
+    lua_setfield(L, -2, "gaze.host");
     lua_pop(L, 1);
 
     char lib[PATH_MAX];
@@ -162,7 +362,9 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "--verbose") == 0)
             verbose_errors = 1;
-    lua_State *L = luaL_newstate();
+    lua_State *L = lua_newstate(counting_alloc, &limits);
+    if (L)
+        lua_atpanic(L, on_panic);
     if (!L) {
         fprintf(stderr, "gazelab: cannot create the Lua state (out of memory)\n");
         return 1;
@@ -189,13 +391,31 @@ int main(int argc, char **argv)
             msg = lua_tostring(L, -1);
         }
         fflush(stdout);
-        fprintf(stderr, "gazelab: %s\n", msg ? msg : "(no message)");
+        char what[96];
+        if (limits.mem_hit) {
+            format_bytes(what, sizeof what, limits.limit);
+            fprintf(stderr, "gazelab: %s: memory limit of %s exceeded\n", limits.label, what);
+            code = 1;
+        } else if (limits.time_hit) {
+            fprintf(stderr, "gazelab: %s: time limit of %g s exceeded\n", limits.label,
+                    limits.max_time);
+            code = 1;
+        } else {
+            fprintf(stderr, "gazelab: %s\n", msg ? msg : "(no message)");
+        }
     } else if (lua_isinteger(L, -1)) {
         code = (int)lua_tointeger(L, -1);
     }
     fflush(stdout);
     signal(SIGINT, SIG_DFL);
+    if (limits.deadline > 0) {
+        struct itimerval off;
+        memset(&off, 0, sizeof off);
+        setitimer(ITIMER_REAL, &off, NULL);
+    }
     global_state = NULL;
+    lua_sethook(L, NULL, 0, 0); /* finalizers run without the limits */
+    limits.limit = 0;
     lua_close(L);
     return code;
 }
