@@ -6,6 +6,7 @@
 #   make demo       the main job on the built-in synthetic reader study
 #   make bench      benchmarks in tests/bench (installs python3-torch)
 #   make install PREFIX=/usr/local
+#   make fuzz FUZZ_SECONDS=600   libFuzzer harnesses (tests/fuzz), each run that long
 #
 # Switches: DEBUG=1 (no optimisation), ASAN=1 (sanitizers), BUILD=dir,
 #           V=1 (show full compiler command lines).
@@ -37,6 +38,11 @@ ifeq ($(ASAN),1)
 SAN     = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 OPT     = -O1
 endif
+# FUZZ=1 (set by `make fuzz`, with CC=clang): coverage for libFuzzer.
+FUZZ    ?= 0
+ifeq ($(FUZZ),1)
+SAN    += -fsanitize=fuzzer-no-link
+endif
 # -ffp-contract=off: no fused multiply-adds, so similarity decisions are exact (spec).
 CFLAGS  ?= $(OPT) -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -fPIC -pthread -ffp-contract=off $(WARN) $(SAN) $(CFLAGS) \
@@ -50,6 +56,12 @@ LUA_OBJ  = $(LUA_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ = $(BUILD)/obj/runtime/main.o
 CTEST_SRC = $(sort $(wildcard tests/c/test_*.c))
 CTEST_BIN = $(CTEST_SRC:tests/c/%.c=$(BUILD)/tests/%)
+FUZZ_SRC  = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES = $(FUZZ_SRC:tests/fuzz/%.c=%)
+# Replay programs: each harness with a plain main() that runs the files
+# named on its command line (tests/lua/test_fuzz_regressions.lua).
+FUZZ_REPLAY = $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay_%)
+FUZZ_SECONDS ?= 60
 LUA_MODULES = $(patsubst runtime/lua/l_%.c,%,$(filter runtime/lua/l_%.c,$(LUA_SRC)))
 
 DEPS_STAMP = $(BUILD)/.deps-ok
@@ -62,7 +74,7 @@ Q = @
 SAY = @printf '  %-4s %s\n'
 endif
 
-.PHONY: all deps test-deps bench-deps test asan demo bench install clean docs fuzz
+.PHONY: all deps test-deps bench-deps test asan demo bench install clean docs fuzz fuzz-build
 
 all: $(BUILD)/gazelab $(BUILD)/gaze/core.so
 
@@ -104,8 +116,27 @@ $(BUILD)/tests/%: tests/c/%.c tests/c/check.h $(CORE_OBJ) | $(DEPS_STAMP)
 	$(SAY) TEST $@
 	$(Q)$(CC) $(ALL_CFLAGS) -Iruntime/core -o $@ $< $(CORE_OBJ) $(LDFLAGS_ALL) $(LIBS_NOLUA)
 
-test: all test-deps $(CTEST_BIN)
+test: all test-deps $(CTEST_BIN) $(FUZZ_REPLAY)
 	@BUILD=$(BUILD) PYTHON=$(PYTHON) sh tests/run.sh
+
+$(BUILD)/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/replay_main.c tests/fuzz/fuzz_common.h \
+                       $(CORE_OBJ) $(LUA_OBJ) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(SAY) LINK $@
+	$(Q)$(CC) $(ALL_CFLAGS) -DGZ_FUZZ_LIB='"$(CURDIR)/lib"' -o $@ $< tests/fuzz/replay_main.c \
+	    $(CORE_OBJ) $(LUA_OBJ) $(LDFLAGS_ALL) $(LIBS)
+
+# libFuzzer: every harness built with clang, ASan and UBSan into build-fuzz,
+# then run one after the other for FUZZ_SECONDS each (tests/fuzz/run.sh).
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang ASAN=1 FUZZ=1 fuzz-build
+	@sh tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_NAMES)
+fuzz-build: $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(CORE_OBJ) $(LUA_OBJ) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(SAY) FUZZ $@
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -DGZ_FUZZ_LIB='"$(CURDIR)/lib"' -o $@ $< \
+	    $(CORE_OBJ) $(LUA_OBJ) $(LDFLAGS_ALL) -fsanitize=fuzzer $(LIBS)
 
 asan:
 	$(MAKE) BUILD=build-asan ASAN=1 test

@@ -94,7 +94,8 @@ local function is_array(v)
 end
 
 local function show(v)
-  if type(v) == "string" then return string.format("%q", v) end
+  -- %q writes a newline as backslash-newline: keep the message on one line
+  if type(v) == "string" then return (string.format("%q", v):gsub("\\\n", "\\n")) end
   if type(v) == "table" then
     if not is_array(v) then return "a map" end
     local parts = {}

@@ -10,12 +10,23 @@
 
 static _Thread_local char error_buffer[GZ_ERROR_CAP];
 
+/* Messages quote bytes from input files (column names, header fields,
+ * numbers): control characters become '?' so that a message stays one
+ * printable line whatever the file holds (found by tests/fuzz). */
+static void make_printable(char *s)
+{
+    for (; *s; s++)
+        if (((unsigned char)*s < 32 && *s != '\t') || *s == 127)
+            *s = '?';
+}
+
 gz_status gz_error_set(gz_status st, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(error_buffer, sizeof error_buffer, fmt, ap);
     va_end(ap);
+    make_printable(error_buffer);
     return st;
 }
 
@@ -42,6 +53,7 @@ gz_status gz_error_prefix(gz_status st, const char *fmt, ...)
         lo = cap - at;
     memcpy(error_buffer + at, old, lo);
     error_buffer[at + lo] = '\0';
+    make_printable(error_buffer);
     return st;
 }
 

@@ -132,7 +132,10 @@ gz_status gz_json_parse(const char *name, const char *data, size_t len, gz_doc *
             }
         }
         size_t rest = len - off;
-        if (len == 0 || strspn(data, " \t\r\n") == len)
+        size_t blank = 0; /* data need not be NUL-terminated: no strspn */
+        while (blank < len && strchr(" \t\r\n", data[blank]) && data[blank])
+            blank++;
+        if (len == 0 || blank == len)
             return gz_error_set(GZ_ERR_FORMAT, "%s:%zu:%zu: empty JSON document", r.name, line,
                                 col);
         if (rest == 0)
