@@ -193,9 +193,11 @@ static gz_status slurp(const char *path, char **text, size_t *len)
         n += got;
         if (got == 0) {
             if (ferror(f)) {
+                /* a folder opens but does not read: say why */
+                int e = errno;
                 free(buf);
                 fclose(f);
-                return gz_error_set(GZ_ERR_IO, "%s: read error", path);
+                return gz_error_set(GZ_ERR_IO, "%s: cannot read: %s", path, strerror(e));
             }
             break;
         }

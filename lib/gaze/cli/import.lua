@@ -42,13 +42,24 @@ Example: gazelab import mcgip-lines inbreast_gaze.txt --out data/inbreast]],
     if flags.canvas then opts.canvas_w, opts.canvas_h = args.size("import: --canvas", flags.canvas) end
     if flags.samples and fmt ~= "reflacx" then gaze.usage_error("import: --samples applies to reflacx only") end
     local out = flags.out:gsub("/+$", "")
+    -- a failed import into a new folder removes it again: no half-imported
+    -- dataset (gaze files without their manifest) is left behind
+    local new_folder = not os.execute("test -e '" .. out:gsub("'", "'\\''") .. "'")
     import.mkdir(out)
-    local m = require("gaze.import." .. modname)(pos[2], out, opts)
-    m.name = flags.name or import.basename(out)
-    m.generator = { program = "gazelab " .. gaze.version, command = "import " .. fmt,
-                    source = import.basename(pos[2]) }
-    import.check_images(out, m.items)
-    import.write_manifest(out, m)
+    local ok, err = pcall(function()
+      local m = require("gaze.import." .. modname)(pos[2], out, opts)
+      m.name = flags.name or import.basename(out)
+      m.generator = { program = "gazelab " .. gaze.version, command = "import " .. fmt,
+                      source = import.basename(pos[2]) }
+      import.check_images(out, m.items)
+      import.write_manifest(out, m)
+      return m
+    end)
+    if not ok then
+      if new_folder then os.execute("rm -rf '" .. out:gsub("'", "'\\''") .. "'") end
+      error(err, 0)
+    end
+    local m = err
     import.note(string.format("imported %d items into %s/manifest.yaml", #m.items, out))
     return 0
   end,

@@ -1,0 +1,1 @@
+error({ reason = 'no message field' })

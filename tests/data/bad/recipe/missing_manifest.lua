@@ -1,0 +1,2 @@
+local gaze = require 'gaze'
+local ds = gaze.dataset.load('does/not/exist.yaml')

@@ -1,0 +1,3 @@
+local t = nil
+local n = 1
+print(t.field + n)

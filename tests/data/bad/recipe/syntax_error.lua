@@ -1,0 +1,3 @@
+local gaze = require 'gaze'
+local x = (1 +
+print(x)
