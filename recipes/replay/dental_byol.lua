@@ -21,7 +21,7 @@ return gaze.experiment{
   eval = { protocols = { "linear" }, metrics = { "accuracy", "auc", "f1" } },
   scales = {
     smoke = {
-      data = { n = 80, size = 32 }, encoder = { depth = 18, width = 8 }, augment = { size = 32 },
+      data = { n = 80, size = 32 }, encoder = { depth = 18, width = 16 }, augment = { size = 32 },
       train = { epochs = 1, update_interval = 1, checkpoint_every = 0 },
     },
   },
