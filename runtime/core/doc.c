@@ -281,6 +281,11 @@ gz_status gz_doc_slurp(const char *path, size_t max, char **data, size_t *len)
         fclose(fp);
         return gz_error_set(GZ_ERR_IO, "%s: is a folder, not a file", path);
     }
+    /* a regular file over the limit is refused before reading it */
+    if (S_ISREG(sb.st_mode) && (uint64_t)sb.st_size > (uint64_t)max) {
+        fclose(fp);
+        return gz_error_set(GZ_ERR_LIMIT, "%s: file larger than %zu bytes", path, max);
+    }
     size_t cap = 4096, n = 0;
     if (sb.st_size > 0 && (uint64_t)sb.st_size < (uint64_t)max)
         cap = (size_t)sb.st_size + 1;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "atomic_file.h"
 
@@ -166,6 +167,14 @@ static gz_status slurp(const char *path, char **text, size_t *len)
     FILE *f = fopen(path, "rb");
     if (!f)
         return gz_error_set(GZ_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    /* a regular file over the limit is refused before reading it */
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) &&
+        (unsigned long long)sb.st_size > (unsigned long long)GZ_GAZE_MAX_FILE) {
+        fclose(f);
+        return gz_error_set(GZ_ERR_LIMIT, "%s: file larger than %zu bytes (limit)", path,
+                            GZ_GAZE_MAX_FILE);
+    }
     size_t cap = 1 << 16, n = 0;
     char *buf = malloc(cap + 1);
     if (!buf) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "progress.h"
 #include "runconfig.h"
@@ -148,6 +149,19 @@ gz_status gz_relation_compute(const gz_scheme *scheme, const void *params, const
 
     gz_tensor *t = NULL;
     gz_status st;
+    /* refuse a matrix larger than the machine's memory with a clear
+     * message instead of an allocation failure or the OOM killer */
+    double need = (double)n * (double)n * (double)e.depth * 8.0;
+    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+    double have = pages > 0 && psize > 0 ? (double)pages * (double)psize : 0;
+    if (have > 0 && need > have) {
+        pthread_mutex_destroy(&e.err.lock);
+        return gz_error_set(GZ_ERR_LIMIT,
+                            "a relation of %lld x %lld x %d float64 values needs %.1f GiB, more "
+                            "than this machine's memory (%.1f GiB)",
+                            (long long)n, (long long)n, (int)e.depth, need / 1073741824.0,
+                            have / 1073741824.0);
+    }
     int64_t shape[3] = {n, n, (int64_t)e.depth};
     if ((st = gz_tensor_new(&t, GZ_F64, opts->all_values ? 3 : 2, shape)))
         goto done;
