@@ -68,7 +68,7 @@ for i, b in ipairs(all) do
     local nxt = all[i + 1]
     T.test(string.format("guide.md line %d: %s", b.line, (b.text:match("[^\n]*"))), function()
       local script = dir .. "/.block.sh"
-      T.write_file(script, "set -e\n" .. smoke(b.text) .. "\n")
+      T.write_file(script, "exec 2>&1\nset -e\n" .. smoke(b.text) .. "\n")
       local code, out = T.sh(string.format("cd %s && PATH=%s:$PATH sh %s 2>&1", T.quote(dir), T.quote(bin),
         T.quote(script)))
       T.eq(code, 0, "exit status; output:\n" .. out)
