@@ -11,16 +11,22 @@
  * gz_nn_val_to_tensor, weights).
  *
  * Caching and memory: a layer keeps one cache entry per (slot, training
- * mode, input shape and layout); an entry holds the primitives and every
- * buffer of that shape, made on the first call and reused afterwards, so a
- * training step with shapes seen before allocates nothing. `slot`
+ * mode, input shape and layout); an entry holds the primitives and the
+ * buffers a slot keeps from forward to backward, made on the first call
+ * and reused afterwards, so a training step with shapes seen before
+ * allocates nothing. Weights in the primitives' layouts and input
+ * gradients are kept once per layer (shared by the slots); weights are
+ * reordered again only when the parameter tensor's version changed
+ * (gz_tensor_version: optimizer step, EMA, load, any tensor write). `slot`
  * (0 .. GZ_NN_SLOTS-1) names independent passes through the same layer
  * whose saved state must not overwrite each other (e.g. the two views of
  * BYOL): backward(slot) uses what forward(slot) saved.
  *
  * Values returned by a layer (outputs, input gradients) are owned by the
- * layer: valid until the next forward (output) or backward (gradients) of
- * the same layer and slot, or until the layer is freed. A layer's forward
+ * layer: an output is valid until the next forward of the same layer and
+ * slot, an input gradient until the next backward of the same layer (any
+ * slot: the slots of a layer share their gradient buffers, since backward
+ * passes run one after the other), or until the layer is freed. A layer's forward
  * keeps a borrowed pointer to its input(s) for the backward pass: callers
  * keep inputs alive and unchanged until then.
  *
@@ -79,13 +85,26 @@ void gz_nn_layer_free(gz_nn_layer *l);
 const gz_nn_conf *gz_nn_layer_conf(const gz_nn_layer *l);
 
 /* Parameters and buffers, in PyTorch's state_dict order. grad is NULL for
- * buffers (running statistics). Tensors are borrowed: valid while the layer
- * lives; write into them to load weights (shape and dtype fixed). */
+ * buffers (running statistics) and while the layer is no_grad. Tensors are
+ * borrowed: valid while the layer lives (a gradient: until no_grad
+ * changes); write into them to load weights (shape and dtype fixed;
+ * through the tensor API or followed by gz_tensor_touch). */
 int gz_nn_layer_nparams(const gz_nn_layer *l);
 gz_tensor *gz_nn_layer_param(gz_nn_layer *l, int i, const char **name, gz_tensor **grad);
+/* True for learnable parameters (weights, biases), false for buffers. */
+bool gz_nn_layer_param_trainable(const gz_nn_layer *l, int i);
 
 void gz_nn_layer_set_training(gz_nn_layer *l, bool training);
 bool gz_nn_layer_training(const gz_nn_layer *l);
+/* No gradients (e.g. a target network updated by EMA): every slot shares
+ * one cache entry (an output is valid until the next forward of the layer,
+ * whatever the slot), backward fails with GZ_ERR_ARG and the gradient
+ * tensors are freed (gz_nn_layer_param gives grad NULL; clearing the flag
+ * makes new zero ones, GZ_ERR_NOMEM when it cannot). Batch norm in
+ * training mode still normalises with (and tracks) batch statistics.
+ * Changing the flag clears the cache. */
+gz_status gz_nn_layer_set_no_grad(gz_nn_layer *l, bool no_grad);
+bool gz_nn_layer_no_grad(const gz_nn_layer *l);
 void gz_nn_layer_zero_grad(gz_nn_layer *l);
 /* Frees every cached primitive and buffer (values returned before become invalid). */
 void gz_nn_layer_clear_cache(gz_nn_layer *l);
@@ -115,6 +134,9 @@ const char *gz_nn_val_layout(const gz_nn_val *v);
 
 /* Primitives created by the engine so far (for "no work after warm-up" tests). */
 long gz_nn_prims_created(void);
+/* Bytes held by the engine's own buffers (outputs, gradients, weight
+ * copies, workspaces, pools, scratchpad; not the parameter tensors). */
+size_t gz_nn_engine_bytes(void);
 /* Threads used by the engine (0 = follow gz_runconfig_threads()). */
 void gz_nn_set_threads(int n);
 

@@ -83,6 +83,9 @@ gz_status gz_nn__bn_forward(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val *x)
         rv[c] = (float)((1.0 - m) * rv[c] + m * bv[c] * unbias);
     }
     ((int64_t *)l->param[P_NBT]->data)[0] += 1;
+    gz_tensor_touch(l->param[P_RMEAN]);
+    gz_tensor_touch(l->param[P_RVAR]);
+    gz_tensor_touch(l->param[P_NBT]);
     return GZ_OK;
 }
 
@@ -98,7 +101,7 @@ static gz_status setup_backward(gz_nn_layer *l, gz_nn_entry *e)
         st = gz_dnn_prim_create(&e->bwd, &d, NULL, e->fwd.pd, "batchnorm backward");
     if (st)
         return st;
-    if ((st = gz_nn__val_alloc(&e->dx, gz_dnn_prim_md(&e->bwd, dnnl_query_diff_src_md, 0))))
+    if ((st = gz_nn__val_shared(l, &e->dx, gz_dnn_prim_md(&e->bwd, dnnl_query_diff_src_md, 0))))
         return st;
     if (l->c.affine) {
         if ((st = gz_dnn_mem_alloc(&e->dscale, &e->mean.md)) ||
@@ -117,7 +120,7 @@ gz_status gz_nn__bn_backward(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val *dy
         return st;
     const gz_dnn_mem *dyu;
     st = gz_nn__as_layout(&dy->m, gz_dnn_prim_md(&e->bwd, dnnl_query_diff_dst_md, 0), &e->r_dyd,
-                          &e->dyd, &dyu);
+                          &e->dyd, GZ_DNN_POOL_DYD, &dyu);
     if (st)
         return st;
     dnnl_exec_arg_t a[10];
@@ -144,6 +147,8 @@ gz_status gz_nn__bn_backward(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val *dy
             gw[c] += ds[c];
             gb[c] += dh[c];
         }
+        gz_tensor_touch(l->grad[P_WEIGHT]);
+        gz_tensor_touch(l->grad[P_BIAS]);
     }
     return GZ_OK;
 }

@@ -1,8 +1,9 @@
 /* Convolution and linear (inner product) layers: forward, backward data,
  * backward weights. Weights live as plain PyTorch tensors; the primitives
  * pick blocked layouts (format_tag_any) and the weights are reordered into
- * them once per forward, their gradient accumulated back with one
- * accumulating reorder per backward. */
+ * them when the tensor changed (gz_nn__weights: once per optimizer step,
+ * shared by the slots), their gradient accumulated back with one
+ * accumulating reorder per backward from a process-wide scratch. */
 #include "nn_internal.h"
 
 #include <string.h>
@@ -11,6 +12,8 @@ static gz_status setup_forward(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val *
 {
     const gz_nn_conf *c = &l->c;
     bool lin = c->kind == GZ_NN_LINEAR;
+    /* forward_training even without gradients: the same kernels as the
+     * online network, so a no-grad copy gives bit-identical outputs */
     dnnl_prop_kind_t prop = e->train ? dnnl_forward_training : dnnl_forward_inference;
     dnnl_memory_desc_t src, w, b, y, wplain;
     int64_t bdims[1] = {c->out};
@@ -51,16 +54,10 @@ static gz_status setup_forward(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val *
         return st;
     if ((st = gz_nn__val_alloc(&e->y, gz_dnn_prim_md(&e->fwd, dnnl_query_dst_md, 0))))
         return st;
-    if ((st = gz_dnn_mem_wrap(&e->pw, &wplain, l->param[P_WEIGHT]->data)))
+    if (!l->pw.mem && (st = gz_dnn_mem_wrap(&l->pw, &wplain, l->param[P_WEIGHT]->data)))
         return st;
-    if (c->bias && (st = gz_dnn_mem_wrap(&e->pb, &b, l->param[P_BIAS]->data)))
+    if (c->bias && !l->pb.mem && (st = gz_dnn_mem_wrap(&l->pb, &b, l->param[P_BIAS]->data)))
         return st;
-    const dnnl_memory_desc_t *wmd = gz_dnn_prim_md(&e->fwd, dnnl_query_weights_md, 0);
-    if (!gz_dnn_md_equal(wmd, &wplain)) {
-        if ((st = gz_dnn_mem_alloc(&e->w, wmd)))
-            return st;
-        e->w_reordered = true;
-    }
     return GZ_OK;
 }
 
@@ -69,18 +66,19 @@ gz_status gz_nn__conv_forward(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val *x
     gz_status st;
     if (!gz_dnn_prim_ok(&e->fwd) && (st = setup_forward(l, e, x)))
         return st;
-    const gz_dnn_mem *src;
+    const gz_dnn_mem *src, *wm;
+    /* the reordered input is kept for backward weights, unless none follows */
     st = gz_nn__as_layout(&x->m, gz_dnn_prim_md(&e->fwd, dnnl_query_src_md, 0), &e->r_x, &e->xr,
-                          &src);
+                          e->infer ? GZ_DNN_POOL_DYD : -1, &src);
     if (st)
         return st;
-    if (e->w_reordered && (st = gz_dnn_reorder(&e->r_w, &e->pw, &e->w, false)))
+    if ((st = gz_nn__weights(l, gz_dnn_prim_md(&e->fwd, dnnl_query_weights_md, 0), l->no_grad, &wm)))
         return st;
     dnnl_exec_arg_t args[4] = {
         {DNNL_ARG_SRC, src->mem},
-        {DNNL_ARG_WEIGHTS, e->w_reordered ? e->w.mem : e->pw.mem},
+        {DNNL_ARG_WEIGHTS, wm->mem},
         {DNNL_ARG_DST, e->y.m.mem},
-        {DNNL_ARG_BIAS, e->pb.mem},
+        {DNNL_ARG_BIAS, l->pb.mem},
     };
     e->src = src;
     return gz_dnn_exec(&e->fwd, l->c.bias ? 4 : 3, args);
@@ -143,20 +141,15 @@ static gz_status setup_backward(gz_nn_layer *l, gz_nn_entry *e)
         return st;
     if ((st = create_bwd(l, e, false, false)) && (st = create_bwd(l, e, false, true)))
         return st;
-    if ((st = gz_nn__val_alloc(&e->dx, gz_dnn_prim_md(&e->bwd, dnnl_query_diff_src_md, 0))))
+    if ((st = gz_nn__val_shared(l, &e->dx, gz_dnn_prim_md(&e->bwd, dnnl_query_diff_src_md, 0))))
         return st;
-    const dnnl_memory_desc_t *wb = gz_dnn_prim_md(&e->bwd, dnnl_query_weights_md, 0);
-    if (!gz_dnn_md_equal(wb, &e->pw.md) && !(e->w_reordered && gz_dnn_md_equal(wb, &e->w.md))) {
-        if ((st = gz_dnn_mem_alloc(&e->wb, wb)))
-            return st;
-        e->wb_separate = true;
-    }
-    if ((st = gz_dnn_mem_alloc(&e->dw, gz_dnn_prim_md(&e->bwdw, dnnl_query_diff_weights_md, 0))))
+    if ((st = gz_dnn_mem_pooled(&e->dw, gz_dnn_prim_md(&e->bwdw, dnnl_query_diff_weights_md, 0),
+                                GZ_DNN_POOL_DW)))
         return st;
-    if ((st = gz_dnn_mem_wrap(&e->pdw, &e->pw.md, l->grad[P_WEIGHT]->data)))
+    if (!l->pdw.mem && (st = gz_dnn_mem_wrap(&l->pdw, &l->pw.md, l->grad[P_WEIGHT]->data)))
         return st;
     if (l->c.bias) {
-        if ((st = gz_dnn_mem_alloc(&e->db, &e->pb.md)))
+        if ((st = gz_dnn_mem_alloc(&e->db, &l->pb.md)))
             return st;
     }
     e->bwd_ready = true;
@@ -175,7 +168,9 @@ gz_status gz_nn__conv_backward(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val *
     if (!gz_dnn_md_equal(want_src, &e->src->md))
         return gz_error_set(GZ_ERR_INTERNAL, "nn.%s: backward weights wants another src layout",
                             gz_nn_kind_name(l->c.kind));
-    if ((st = gz_nn__as_layout(&dy->m, want_w, &e->r_dyw, &e->dyw, &dyw)))
+    if ((st = gz_nn__as_layout(&dy->m, want_w, &e->r_dyw, &e->dyw, GZ_DNN_POOL_DYW, &dyw)))
+        return st;
+    if ((st = gz_dnn_mem_sync(&e->dw)))
         return st;
     dnnl_exec_arg_t aw[4] = {
         {DNNL_ARG_SRC, e->src->mem},
@@ -185,28 +180,25 @@ gz_status gz_nn__conv_backward(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val *
     };
     if ((st = gz_dnn_exec(&e->bwdw, l->c.bias ? 4 : 3, aw)))
         return st;
-    if ((st = gz_dnn_reorder(&e->r_dw, &e->dw, &e->pdw, true)))
+    if ((st = gz_dnn_reorder(&e->r_dw, &e->dw, &l->pdw, true)))
         return st;
+    gz_tensor_touch(l->grad[P_WEIGHT]);
     if (l->c.bias) {
         float *g = l->grad[P_BIAS]->data;
         const float *d = e->db.data;
         for (int64_t i = 0; i < l->c.out; i++)
             g[i] += d[i];
+        gz_tensor_touch(l->grad[P_BIAS]);
     }
     if (!want_dx)
         return GZ_OK;
     if (gz_dnn_md_equal(want_d, want_w))
         dyd = dyw;
-    else if ((st = gz_nn__as_layout(&dy->m, want_d, &e->r_dyd, &e->dyd, &dyd)))
+    else if ((st = gz_nn__as_layout(&dy->m, want_d, &e->r_dyd, &e->dyd, GZ_DNN_POOL_DYD, &dyd)))
         return st;
-    const gz_dnn_mem *wm = e->w_reordered ? &e->w : &e->pw;
-    if (e->wb_separate) {
-        if ((st = gz_dnn_reorder(&e->r_wb, &e->pw, &e->wb, false)))
-            return st;
-        wm = &e->wb;
-    } else if (gz_dnn_md_equal(gz_dnn_prim_md(&e->bwd, dnnl_query_weights_md, 0), &e->pw.md)) {
-        wm = &e->pw;
-    }
+    const gz_dnn_mem *wm;
+    if ((st = gz_nn__weights(l, gz_dnn_prim_md(&e->bwd, dnnl_query_weights_md, 0), true, &wm)))
+        return st;
     dnnl_exec_arg_t ad[3] = {
         {DNNL_ARG_DIFF_DST, dyd->mem},
         {DNNL_ARG_WEIGHTS, wm->mem},

@@ -29,6 +29,7 @@ static gz_status add_param(gz_nn_layer *l, int idx, const char *name, gz_dtype d
     gz_status st = gz_tensor_new(&l->param[idx], dt, ndim, shape);
     if (!st && grad)
         st = gz_tensor_new(&l->grad[idx], dt, ndim, shape);
+    l->trainable[idx] = grad;
     l->pname[idx] = name;
     if (idx + 1 > l->nparam)
         l->nparam = idx + 1;
@@ -107,18 +108,17 @@ gz_status gz_nn_layer_new(gz_nn_layer **out, const gz_nn_conf *c)
 
 static void entry_free(gz_nn_entry *e)
 {
-    gz_dnn_prim *prims[] = {&e->fwd, &e->bwd, &e->bwdw, &e->aux, &e->r_x, &e->r_w,
-                            &e->r_wb, &e->r_dw, &e->r_dyd, &e->r_dyw, &e->r_dx2};
+    gz_dnn_prim *prims[] = {&e->fwd, &e->bwd, &e->bwdw, &e->aux, &e->r_x,
+                            &e->r_dw, &e->r_dyd, &e->r_dyw};
     for (size_t i = 0; i < sizeof prims / sizeof *prims; i++)
         gz_dnn_prim_free(prims[i]);
-    gz_dnn_mem *mems[] = {&e->xr, &e->dyd, &e->dyw, &e->w, &e->wb, &e->dw, &e->db, &e->pw,
-                          &e->pb, &e->pdw, &e->mean, &e->var, &e->ws, &e->dscale, &e->dshift,
-                          &e->scale, &e->shift, &e->rmean, &e->rvar, &e->alias};
+    gz_dnn_mem *mems[] = {&e->xr, &e->dyd, &e->dyw, &e->dw, &e->db, &e->mean, &e->var,
+                          &e->ws, &e->dscale, &e->dshift, &e->scale, &e->shift, &e->rmean,
+                          &e->rvar, &e->alias};
     for (size_t i = 0; i < sizeof mems / sizeof *mems; i++)
         gz_dnn_mem_free(mems[i]);
     gz_nn__val_release(&e->y);
     gz_nn__val_release(&e->dx);
-    gz_nn__val_release(&e->dx2);
     free(e);
 }
 
@@ -130,6 +130,20 @@ void gz_nn_layer_clear_cache(gz_nn_layer *l)
         entry_free(e);
     }
     memset(l->last, 0, sizeof l->last);
+    while (l->shared) {
+        gz_nn_shared *s = l->shared;
+        l->shared = s->next;
+        gz_dnn_mem_free(&s->m);
+        free(s);
+    }
+    for (int i = 0; i < GZ_NN_WCOPIES; i++) {
+        gz_dnn_mem_free(&l->wcopy[i].m);
+        gz_dnn_prim_free(&l->wcopy[i].r);
+        memset(&l->wcopy[i], 0, sizeof l->wcopy[i]);
+    }
+    gz_dnn_mem_free(&l->pw);
+    gz_dnn_mem_free(&l->pb);
+    gz_dnn_mem_free(&l->pdw);
 }
 
 void gz_nn_layer_free(gz_nn_layer *l)
@@ -155,6 +169,17 @@ int gz_nn_layer_nparams(const gz_nn_layer *l)
     for (int i = 0; i < l->nparam; i++)
         n += l->param[i] != NULL;
     return n;
+}
+
+bool gz_nn_layer_param_trainable(const gz_nn_layer *l, int i)
+{
+    for (int j = 0; j < l->nparam; j++) {
+        if (!l->param[j])
+            continue;
+        if (i-- == 0)
+            return l->trainable[j];
+    }
+    return false;
 }
 
 gz_tensor *gz_nn_layer_param(gz_nn_layer *l, int i, const char **name, gz_tensor **grad)
@@ -183,11 +208,39 @@ bool gz_nn_layer_training(const gz_nn_layer *l)
     return l->training;
 }
 
+gz_status gz_nn_layer_set_no_grad(gz_nn_layer *l, bool no_grad)
+{
+    if (l->no_grad == no_grad)
+        return GZ_OK;
+    gz_nn_layer_clear_cache(l);
+    for (int i = 0; i < 5; i++) {
+        if (!l->trainable[i])
+            continue;
+        gz_tensor_free(l->grad[i]);
+        l->grad[i] = NULL;
+        if (!no_grad) {
+            gz_tensor *p = l->param[i];
+            gz_status st = gz_tensor_new(&l->grad[i], p->dtype, p->ndim, p->shape);
+            if (st)
+                return st; /* no_grad stays set: the layer is consistent */
+        }
+    }
+    l->no_grad = no_grad;
+    return GZ_OK;
+}
+
+bool gz_nn_layer_no_grad(const gz_nn_layer *l)
+{
+    return l->no_grad;
+}
+
 void gz_nn_layer_zero_grad(gz_nn_layer *l)
 {
     for (int i = 0; i < 5; i++)
-        if (l->grad[i])
+        if (l->grad[i]) {
             memset(l->grad[i]->data, 0, (size_t)gz_tensor_numel(l->grad[i]) * gz_dtype_size(l->grad[i]->dtype));
+            gz_tensor_touch(l->grad[i]);
+        }
 }
 
 gz_status gz_nn__val_alloc(gz_nn_val *v, const dnnl_memory_desc_t *md)
@@ -202,13 +255,81 @@ gz_status gz_nn__val_alloc(gz_nn_val *v, const dnnl_memory_desc_t *md)
     return GZ_OK;
 }
 
+gz_status gz_nn__val_shared(gz_nn_layer *l, gz_nn_val *v, const dnnl_memory_desc_t *md)
+{
+    gz_nn_shared *s = l->shared;
+    while (s && !gz_dnn_md_equal(&s->m.md, md))
+        s = s->next;
+    gz_status st;
+    if (!s) {
+        if (!(s = gz_calloc(1, sizeof *s)))
+            return GZ_ERR_NOMEM;
+        if ((st = gz_dnn_mem_alloc(&s->m, md))) {
+            free(s);
+            return st;
+        }
+        s->next = l->shared;
+        l->shared = s;
+    }
+    if ((st = gz_dnn_mem_wrap(&v->m, md, s->m.data)))
+        return st;
+    v->ndims = md->ndims;
+    for (int d = 0; d < md->ndims && d < 4; d++)
+        v->dims[d] = md->dims[d];
+    v->layer_owned = true;
+    return GZ_OK;
+}
+
 void gz_nn__val_release(gz_nn_val *v)
 {
     gz_dnn_mem_free(&v->m);
 }
 
+/* Bumped whenever a weight copy is reordered into the process-wide pool. */
+static uint64_t g_wpool_stamp;
+
+gz_status gz_nn__weights(gz_nn_layer *l, const dnnl_memory_desc_t *md, bool transient,
+                         const gz_dnn_mem **out)
+{
+    if (gz_dnn_md_equal(md, &l->pw.md)) {
+        *out = &l->pw;
+        return GZ_OK;
+    }
+    gz_nn_wcopy *hit = NULL, *victim = NULL;
+    for (int i = 0; i < GZ_NN_WCOPIES && !hit; i++) {
+        gz_nn_wcopy *w = &l->wcopy[i];
+        if (w->m.mem && gz_dnn_md_equal(&w->m.md, md) && (w->m.pool != 0) == transient)
+            hit = w;
+        else if (!victim || (victim->m.mem && (!w->m.mem || w->used < victim->used)))
+            victim = w;
+    }
+    gz_status st;
+    if (!hit) {
+        hit = victim;
+        gz_dnn_mem_free(&hit->m);
+        gz_dnn_prim_free(&hit->r);
+        hit->version = hit->stamp = 0;
+        st = transient ? gz_dnn_mem_pooled(&hit->m, md, GZ_DNN_POOL_W) : gz_dnn_mem_alloc(&hit->m, md);
+        if (st)
+            return st;
+    }
+    hit->used = ++l->wclock;
+    uint64_t ver = gz_tensor_version(l->param[P_WEIGHT]);
+    if (transient && (st = gz_dnn_mem_sync(&hit->m)))
+        return st;
+    if (hit->version != ver || (transient && hit->stamp != g_wpool_stamp)) {
+        if ((st = gz_dnn_reorder(&hit->r, &l->pw, &hit->m, false)))
+            return st;
+        hit->version = ver;
+        if (transient)
+            hit->stamp = ++g_wpool_stamp;
+    }
+    *out = &hit->m;
+    return GZ_OK;
+}
+
 gz_status gz_nn__as_layout(const gz_dnn_mem *in, const dnnl_memory_desc_t *want, gz_dnn_prim *r,
-                           gz_dnn_mem *buf, const gz_dnn_mem **use)
+                           gz_dnn_mem *buf, int pool, const gz_dnn_mem **use)
 {
     if (gz_dnn_md_equal(&in->md, want)) {
         *use = in;
@@ -218,8 +339,10 @@ gz_status gz_nn__as_layout(const gz_dnn_mem *in, const dnnl_memory_desc_t *want,
     if (!buf->mem || !gz_dnn_md_equal(&buf->md, want)) {
         gz_dnn_mem_free(buf);
         gz_dnn_prim_free(r);
-        if ((st = gz_dnn_mem_alloc(buf, want)))
+        if ((st = pool >= 0 ? gz_dnn_mem_pooled(buf, want, pool) : gz_dnn_mem_alloc(buf, want)))
             return st;
+    } else if ((st = gz_dnn_mem_sync(buf))) {
+        return st;
     }
     if (r->p) {
         const dnnl_memory_desc_t *src = gz_dnn_prim_md(r, dnnl_query_src_md, 0);
@@ -308,9 +431,10 @@ gz_status gz_nn_forward(gz_nn_layer *l, int slot, const gz_nn_val *x, const gz_n
     gz_status st = check_input(l, x, x2);
     if (st)
         return st;
+    int key_slot = l->no_grad ? 0 : slot; /* no backward: the slots share everything */
     gz_nn_entry *e = l->entries;
     for (; e; e = e->next) {
-        if (e->slot == slot && e->train == l->training && gz_dnn_md_equal(&e->key, &x->m.md) &&
+        if (e->slot == key_slot && e->train == l->training && gz_dnn_md_equal(&e->key, &x->m.md) &&
             (!x2 || gz_dnn_md_equal(&e->key2, &x2->m.md)))
             break;
     }
@@ -318,8 +442,9 @@ gz_status gz_nn_forward(gz_nn_layer *l, int slot, const gz_nn_val *x, const gz_n
         e = gz_calloc(1, sizeof *e);
         if (!e)
             return GZ_ERR_NOMEM;
-        e->slot = slot;
+        e->slot = key_slot;
         e->train = l->training;
+        e->infer = !l->training || l->no_grad;
         e->key = x->m.md;
         if (x2)
             e->key2 = x2->m.md;
@@ -352,6 +477,8 @@ gz_status gz_nn_backward(gz_nn_layer *l, int slot, const gz_nn_val *dy, bool wan
         return gz_error_set(GZ_ERR_ARG, "nn: slot %d not in 0..%d", slot, GZ_NN_SLOTS - 1);
     gz_nn_entry *e = l->last[slot];
     const char *k = gz_nn_kind_name(l->c.kind);
+    if (l->no_grad)
+        return gz_error_set(GZ_ERR_ARG, "nn.%s: backward of a layer without gradients (no_grad)", k);
     if (!e)
         return gz_error_set(GZ_ERR_ARG, "nn.%s: backward of slot %d without a forward", k, slot);
     bool same = dy->ndims == e->y.ndims;
@@ -510,6 +637,11 @@ gz_status gz_nn_val_load(gz_nn_val *v, const gz_tensor *t)
 long gz_nn_prims_created(void)
 {
     return gz_dnn_prims_created();
+}
+
+size_t gz_nn_engine_bytes(void)
+{
+    return gz_dnn_bytes();
 }
 
 void gz_nn_set_threads(int n)

@@ -13,7 +13,7 @@ static gz_status relu_fwd_desc(gz_dnn_prim *p, const dnnl_memory_desc_t *md, boo
     return st ? st : gz_dnn_prim_create(p, &d, NULL, NULL, "relu forward");
 }
 
-static gz_status relu_bwd_setup(gz_nn_entry *e, const gz_dnn_prim *hint)
+static gz_status relu_bwd_setup(gz_nn_layer *l, gz_nn_entry *e, const gz_dnn_prim *hint)
 {
     dnnl_eltwise_desc_t d;
     gz_status st = gz_dnn_check(dnnl_eltwise_backward_desc_init(&d, dnnl_eltwise_relu_use_dst_for_bwd,
@@ -22,7 +22,7 @@ static gz_status relu_bwd_setup(gz_nn_entry *e, const gz_dnn_prim *hint)
     if (!st)
         st = gz_dnn_prim_create(&e->bwd, &d, NULL, hint->pd, "relu backward");
     if (!st)
-        st = gz_nn__val_alloc(&e->dx, gz_dnn_prim_md(&e->bwd, dnnl_query_diff_src_md, 0));
+        st = gz_nn__val_shared(l, &e->dx, gz_dnn_prim_md(&e->bwd, dnnl_query_diff_src_md, 0));
     return st;
 }
 
@@ -30,7 +30,7 @@ static gz_status relu_bwd_exec(gz_nn_entry *e, const gz_nn_val *dy)
 {
     const gz_dnn_mem *dyu;
     gz_status st = gz_nn__as_layout(&dy->m, gz_dnn_prim_md(&e->bwd, dnnl_query_diff_dst_md, 0),
-                                    &e->r_dyd, &e->dyd, &dyu);
+                                    &e->r_dyd, &e->dyd, GZ_DNN_POOL_DYD, &dyu);
     if (st)
         return st;
     dnnl_exec_arg_t a[3] = {
@@ -61,7 +61,7 @@ static gz_status pool_setup(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val *x)
     dnnl_alg_kind_t alg = maxp ? dnnl_pooling_max : dnnl_pooling_avg_exclude_padding;
     dnnl_pooling_v2_desc_t d;
     gz_status st = gz_dnn_check(
-        dnnl_pooling_v2_forward_desc_init(&d, e->train ? dnnl_forward_training : dnnl_forward_inference,
+        dnnl_pooling_v2_forward_desc_init(&d, e->infer ? dnnl_forward_inference : dnnl_forward_training,
                                           alg, &x->m.md, &ymd, strides, kernel, dil, pad, pad),
         "pooling forward desc");
     if (!st)
@@ -78,7 +78,7 @@ static gz_status pool_setup(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val *x)
     st = gz_dnn_check(dnnl_pooling_v2_backward_desc_init(&b, alg, &x->m.md, &e->y.m.md, strides,
                                                          kernel, dil, pad, pad),
                       "pooling backward desc");
-    if (!st && e->train)
+    if (!st && !e->infer)
         st = gz_dnn_prim_create(&e->bwd, &b, NULL, e->fwd.pd, "pooling backward");
     return st;
 }
@@ -126,7 +126,7 @@ gz_status gz_nn__simple_forward(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val 
     switch (l->c.kind) {
     case GZ_NN_RELU: {
         if (!ready) {
-            if ((st = relu_fwd_desc(&e->fwd, &x->m.md, e->train)))
+            if ((st = relu_fwd_desc(&e->fwd, &x->m.md, !e->infer)))
                 return st;
             if ((st = gz_nn__val_alloc(&e->y, gz_dnn_prim_md(&e->fwd, dnnl_query_dst_md, 0))))
                 return st;
@@ -168,7 +168,7 @@ gz_status gz_nn__simple_backward(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val
     switch (l->c.kind) {
     case GZ_NN_RELU:
         if (!e->bwd_ready) {
-            if ((st = relu_bwd_setup(e, &e->fwd)))
+            if ((st = relu_bwd_setup(l, e, &e->fwd)))
                 return st;
             e->bwd_ready = true;
         }
@@ -182,13 +182,13 @@ gz_status gz_nn__simple_backward(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val
             return gz_error_set(GZ_ERR_ARG, "nn.%s: backward needs a training-mode forward",
                                 gz_nn_kind_name(l->c.kind));
         if (!e->bwd_ready) {
-            if ((st = gz_nn__val_alloc(&e->dx, gz_dnn_prim_md(&e->bwd, dnnl_query_diff_src_md, 0))))
+            if ((st = gz_nn__val_shared(l, &e->dx, gz_dnn_prim_md(&e->bwd, dnnl_query_diff_src_md, 0))))
                 return st;
             e->bwd_ready = true;
         }
         const gz_dnn_mem *dyu;
         st = gz_nn__as_layout(&dy->m, gz_dnn_prim_md(&e->bwd, dnnl_query_diff_dst_md, 0),
-                              &e->r_dyd, &e->dyd, &dyu);
+                              &e->r_dyd, &e->dyd, GZ_DNN_POOL_DYD, &dyu);
         if (st)
             return st;
         dnnl_exec_arg_t a[3] = {{DNNL_ARG_DIFF_DST, dyu->mem},
@@ -201,14 +201,14 @@ gz_status gz_nn__simple_backward(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val
     }
     case GZ_NN_FLATTEN: {
         if (!e->bwd_ready) {
-            if ((st = gz_nn__val_alloc(&e->dx, &e->key)))
+            if ((st = gz_nn__val_shared(l, &e->dx, &e->key)))
                 return st;
             if ((st = gz_dnn_mem_wrap(&e->dyw, &e->alias.md, dy->m.data)))
                 return st;
             e->bwd_ready = true;
         }
         const gz_dnn_mem *dyu;
-        if ((st = gz_nn__as_layout(&dy->m, &e->y.m.md, &e->r_dyd, &e->dyd, &dyu)))
+        if ((st = gz_nn__as_layout(&dy->m, &e->y.m.md, &e->r_dyd, &e->dyd, GZ_DNN_POOL_DYD, &dyu)))
             return st;
         if ((st = gz_dnn_mem_rebind(&e->dyw, dyu->data)))
             return st;
@@ -221,7 +221,7 @@ gz_status gz_nn__simple_backward(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val
         const gz_nn_val *g = dy;
         if (l->c.relu) {
             if (!e->bwd_ready) {
-                if ((st = relu_fwd_desc(&e->aux, &e->y.m.md, true)) || (st = relu_bwd_setup(e, &e->aux)))
+                if ((st = relu_fwd_desc(&e->aux, &e->y.m.md, true)) || (st = relu_bwd_setup(l, e, &e->aux)))
                     return st;
                 e->bwd_ready = true;
             }

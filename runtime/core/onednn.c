@@ -16,6 +16,12 @@ static void *g_scratch;
 static size_t g_scratch_bytes;
 static unsigned g_scratch_gen = 1;
 static long g_prims_created;
+static size_t g_owned_bytes; /* gz_dnn_mem_alloc buffers alive */
+static struct {
+    void *data;
+    size_t bytes;
+    unsigned gen;
+} g_pool[GZ_DNN_POOL_COUNT];
 
 gz_status gz_dnn_check(dnnl_status_t s, const char *what)
 {
@@ -96,6 +102,9 @@ gz_status gz_dnn_mem_wrap(gz_dnn_mem *m, const dnnl_memory_desc_t *md, void *dat
     m->md = *md;
     m->data = data;
     m->owner = NULL;
+    m->pool = 0;
+    m->gen = 0;
+    m->owned = 0;
     return gz_dnn_check(dnnl_memory_create(&m->mem, md, g_engine, data), "memory_create");
 }
 
@@ -117,7 +126,50 @@ gz_status gz_dnn_mem_alloc(gz_dnn_mem *m, const dnnl_memory_desc_t *md)
         return st;
     }
     m->owner = t;
+    m->owned = (size_t)n * 4;
+    g_owned_bytes += m->owned;
     return GZ_OK;
+}
+
+gz_status gz_dnn_mem_pooled(gz_dnn_mem *m, const dnnl_memory_desc_t *md, int pool)
+{
+    memset(m, 0, sizeof *m);
+    size_t bytes = dnnl_memory_desc_get_size(md);
+    if (bytes > g_pool[pool].bytes) {
+        size_t want = (bytes + 4095) & ~(size_t)4095;
+        void *p = NULL;
+        if (posix_memalign(&p, 64, want) != 0)
+            return gz_error_set(GZ_ERR_NOMEM, "out of memory for a %zu-byte engine buffer", want);
+        memset(p, 0, want);
+        free(g_pool[pool].data);
+        g_pool[pool].data = p;
+        g_pool[pool].bytes = want;
+        g_pool[pool].gen++;
+    }
+    gz_status st = gz_dnn_mem_wrap(m, md, g_pool[pool].data);
+    if (st) {
+        memset(m, 0, sizeof *m);
+        return st;
+    }
+    m->pool = pool + 1;
+    m->gen = g_pool[pool].gen;
+    return GZ_OK;
+}
+
+gz_status gz_dnn_mem_sync(gz_dnn_mem *m)
+{
+    if (!m->pool || m->gen == g_pool[m->pool - 1].gen)
+        return GZ_OK;
+    m->gen = g_pool[m->pool - 1].gen;
+    return gz_dnn_mem_rebind(m, g_pool[m->pool - 1].data);
+}
+
+size_t gz_dnn_bytes(void)
+{
+    size_t n = g_owned_bytes + g_scratch_bytes;
+    for (int i = 0; i < GZ_DNN_POOL_COUNT; i++)
+        n += g_pool[i].bytes;
+    return n;
 }
 
 gz_status gz_dnn_mem_rebind(gz_dnn_mem *m, void *data)
@@ -132,6 +184,7 @@ void gz_dnn_mem_free(gz_dnn_mem *m)
         return;
     if (m->mem)
         dnnl_memory_destroy(m->mem);
+    g_owned_bytes -= m->owned;
     gz_tensor_free(m->owner);
     memset(m, 0, sizeof *m);
 }

@@ -46,10 +46,27 @@ typedef struct gz_dnn_mem {
     dnnl_memory_t mem; /* bound to data; NULL when empty */
     void *data;
     gz_tensor *owner;  /* storage of data when owned (or a view keeping a wrapped tensor alive) */
+    int pool;          /* GZ_DNN_POOL_* + 1 when bound to a process-wide pool, else 0 */
+    unsigned gen;      /* the pool's generation `data` points into */
+    size_t owned;      /* bytes allocated by gz_dnn_mem_alloc (0 otherwise) */
 } gz_dnn_mem;
 
 /* Allocates a zero-filled buffer of md's size (at least 64 bytes). */
 gz_status gz_dnn_mem_alloc(gz_dnn_mem *m, const dnnl_memory_desc_t *md);
+
+/* Process-wide buffers that only grow, for data that lives within one
+ * layer call (reordered gradients, weight-gradient scratch): every layer
+ * binds its memories to the same few buffers instead of owning its own
+ * (weight gradients, dy reordered for backward weights / backward data,
+ * transient weight copies).
+ * A pooled memory must be refreshed with gz_dnn_mem_sync before each use
+ * (the pool moves when a later layer needs more room). Two memories of
+ * one pool must never be live at the same time. */
+enum { GZ_DNN_POOL_DW = 0, GZ_DNN_POOL_DYW, GZ_DNN_POOL_DYD, GZ_DNN_POOL_W, GZ_DNN_POOL_COUNT };
+gz_status gz_dnn_mem_pooled(gz_dnn_mem *m, const dnnl_memory_desc_t *md, int pool);
+gz_status gz_dnn_mem_sync(gz_dnn_mem *m);
+/* Bytes held by engine buffers: owned memories, pools and the scratchpad. */
+size_t gz_dnn_bytes(void);
 /* Binds md to borrowed data (not freed by gz_dnn_mem_free). */
 gz_status gz_dnn_mem_wrap(gz_dnn_mem *m, const dnnl_memory_desc_t *md, void *data);
 /* Points an existing memory at other data (same descriptor). */

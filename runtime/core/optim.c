@@ -24,6 +24,7 @@ gz_status gz_optim_step(const gz_optim_conf *c, gz_tensor *p, const gz_tensor *g
     if (!(c->lr >= 0) || !(c->weight_decay >= 0) || !(c->momentum >= 0))
         return gz_error_set(GZ_ERR_ARG, "optim: lr, weight_decay and momentum must be >= 0");
     int64_t n = gz_tensor_numel(p);
+    gz_tensor_touch(p);
     float *w = p->data;
     const float *gr = g->data;
     double gs = c->grad_scale > 0 ? c->grad_scale : 1.0;
@@ -36,6 +37,7 @@ gz_status gz_optim_step(const gz_optim_conf *c, gz_tensor *p, const gz_tensor *g
             if ((st = check_same(p, s1, "momentum buffer")))
                 return st;
             buf = s1->data;
+            gz_tensor_touch(s1);
         }
         double scale = lr; /* multiplies the decayed gradient */
         bool decay = wd != 0;
@@ -79,6 +81,8 @@ gz_status gz_optim_step(const gz_optim_conf *c, gz_tensor *p, const gz_tensor *g
         double b1 = c->beta1, b2 = c->beta2, eps = c->eps;
         double bc1 = 1.0 - pow(b1, (double)c->step), bc2 = 1.0 - pow(b2, (double)c->step);
         float *m = s1->data, *v = s2->data;
+        gz_tensor_touch(s1);
+        gz_tensor_touch(s2);
         for (int64_t i = 0; i < n; i++) {
             double d = gr[i] * gs;
             if (c->kind == GZ_OPT_ADAMW)
@@ -103,6 +107,7 @@ gz_status gz_optim_ema(gz_tensor *target, const gz_tensor *online, double m)
         return st;
     if (!(m >= 0 && m <= 1))
         return gz_error_set(GZ_ERR_ARG, "ema: momentum %g not in [0, 1]", m);
+    gz_tensor_touch(target);
     float *t = target->data;
     const float *o = online->data;
     int64_t n = gz_tensor_numel(target);

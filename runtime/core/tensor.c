@@ -9,6 +9,7 @@ struct gz_storage {
     atomic_int refs;
     size_t bytes;
     void *base;
+    uint64_t version; /* bumped by every write through the tensor API */
 };
 
 size_t gz_dtype_size(gz_dtype dtype)
@@ -66,6 +67,7 @@ gz_status gz_tensor_new(gz_tensor **out, gz_dtype dtype, int ndim, const int64_t
     }
     memset(base, 0, bytes);
     atomic_init(&s->refs, 1);
+    s->version = 1;
     s->bytes = bytes;
     s->base = base;
     t->dtype = dtype;
@@ -147,9 +149,20 @@ double gz_tensor_get_flat(const gz_tensor *t, int64_t i)
     return 0;
 }
 
+uint64_t gz_tensor_version(const gz_tensor *t)
+{
+    return t->storage->version;
+}
+
+void gz_tensor_touch(gz_tensor *t)
+{
+    t->storage->version++;
+}
+
 void gz_tensor_set_flat(gz_tensor *t, int64_t i, double v)
 {
     int64_t o = flat_offset(t, i);
+    t->storage->version++;
     switch (t->dtype) {
     case GZ_F32: ((float *)t->data)[o] = (float)v; break;
     case GZ_F64: ((double *)t->data)[o] = v; break;

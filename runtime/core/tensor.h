@@ -48,6 +48,14 @@ void gz_tensor_free(gz_tensor *t);
 int64_t gz_tensor_numel(const gz_tensor *t);
 bool gz_tensor_is_contiguous(const gz_tensor *t);
 
+/* Version of t's storage (shared by its views): every write through this
+ * API (gz_tensor_set_flat, the in-place operations below) and every
+ * gz_tensor_touch makes it larger. Code that writes into an existing
+ * tensor through t->data calls gz_tensor_touch(t) (the engine's caches of
+ * derived data, e.g. weights in a primitive's layout, compare versions). */
+uint64_t gz_tensor_version(const gz_tensor *t);
+void gz_tensor_touch(gz_tensor *t);
+
 /* Element access by flat C-order index i (0 <= i < numel), converting to or
  * from double. No bounds check here: bindings check. */
 double gz_tensor_get_flat(const gz_tensor *t, int64_t i);

@@ -23,6 +23,7 @@ gz_status gz_tensor_copy(gz_tensor *dst, const gz_tensor *src)
     if (gz_tensor_numel(dst) != n)
         return gz_error_set(GZ_ERR_ARG, "tensor copy: %lld elements into %lld", (long long)n,
                             (long long)gz_tensor_numel(dst));
+    gz_tensor_touch(dst);
     if (dst->dtype == src->dtype && gz_tensor_is_contiguous(dst) && gz_tensor_is_contiguous(src)) {
         memmove(dst->data, src->data, (size_t)n * gz_dtype_size(src->dtype));
         return GZ_OK;
@@ -88,6 +89,19 @@ gz_status gz_tensor_narrow(gz_tensor **out, const gz_tensor *t, int dim, int64_t
 void gz_tensor_fill(gz_tensor *t, double v)
 {
     int64_t n = gz_tensor_numel(t);
+    gz_tensor_touch(t);
+    if (gz_tensor_is_contiguous(t) && t->dtype == GZ_F32) { /* the same (float)v as set_flat */
+        float *d = t->data, f = (float)v;
+        for (int64_t i = 0; i < n; i++)
+            d[i] = f;
+        return;
+    }
+    if (gz_tensor_is_contiguous(t) && t->dtype == GZ_F64) {
+        double *d = t->data;
+        for (int64_t i = 0; i < n; i++)
+            d[i] = v;
+        return;
+    }
     for (int64_t i = 0; i < n; i++)
         gz_tensor_set_flat(t, i, v);
 }
@@ -153,6 +167,7 @@ gz_status gz_tensor_axpy(gz_tensor *a, double alpha, const gz_tensor *b)
     int64_t n = gz_tensor_numel(a);
     if (gz_tensor_numel(b) != n)
         return gz_error_set(GZ_ERR_ARG, "axpy: element counts differ");
+    gz_tensor_touch(a);
     if (a->dtype == GZ_F32 && b->dtype == GZ_F32 && gz_tensor_is_contiguous(a) &&
         gz_tensor_is_contiguous(b)) {
         float *x = a->data;

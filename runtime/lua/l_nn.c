@@ -250,6 +250,8 @@ static int m_params(lua_State *L)
             push_view(L, g);
             lua_setfield(L, -2, "grad");
         }
+        lua_pushboolean(L, gz_nn_layer_param_trainable(b->l, i));
+        lua_setfield(L, -2, "trainable");
         lua_rawseti(L, -2, i + 1);
     }
     return 1;
@@ -274,10 +276,9 @@ static int m_zero_grad(lua_State *L)
     return 0;
 }
 
-static int m_clear_cache(lua_State *L)
+/* Values of layer b become invalid: drop them from the value cache. */
+static void drop_values(lua_State *L, layer_box *b)
 {
-    layer_box *b = check_layer(L, 1);
-    /* values of this layer become invalid: drop them from the cache */
     lua_rawgetp(L, LUA_REGISTRYINDEX, &VALUE_CACHE_KEY);
     lua_pushnil(L);
     while (lua_next(L, -2)) {
@@ -287,8 +288,33 @@ static int m_clear_cache(lua_State *L)
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
+}
+
+static int m_clear_cache(lua_State *L)
+{
+    layer_box *b = check_layer(L, 1);
+    drop_values(L, b);
     gz_nn_layer_clear_cache(b->l);
     return 0;
+}
+
+/* layer:no_grad([flag]) -> flag: sets (when given) and returns whether the
+ * layer runs without gradients (its slots then share one cache entry and
+ * its gradient tensors are freed: call params() again afterwards). */
+static int m_no_grad(lua_State *L)
+{
+    layer_box *b = check_layer(L, 1);
+    if (!lua_isnoneornil(L, 2)) {
+        luaL_checktype(L, 2, LUA_TBOOLEAN);
+        bool flag = lua_toboolean(L, 2);
+        if (flag != gz_nn_layer_no_grad(b->l))
+            drop_values(L, b);
+        gz_status st = gz_nn_layer_set_no_grad(b->l, flag);
+        if (st)
+            return gz_lua_raise(L, st);
+    }
+    lua_pushboolean(L, gz_nn_layer_no_grad(b->l));
+    return 1;
 }
 
 static int m_kind(lua_State *L)
@@ -478,6 +504,13 @@ static int l_prims_created(lua_State *L)
     return 1;
 }
 
+/* gaze.core.nn_engine_bytes() -> bytes held by the engine's buffers */
+static int l_engine_bytes(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)gz_nn_engine_bytes());
+    return 1;
+}
+
 /* Monotonic wall-clock seconds (for benchmarks and training logs). */
 static int l_clock(lua_State *L)
 {
@@ -591,7 +624,8 @@ int gz_lua_open_nn(lua_State *L)
     static const luaL_Reg layer_methods[] = {
         {"forward", m_forward}, {"backward", m_backward}, {"params", m_params},
         {"train", m_train}, {"training", m_training}, {"zero_grad", m_zero_grad},
-        {"clear_cache", m_clear_cache}, {"kind", m_kind}, {"close", layer_gc}, {NULL, NULL},
+        {"clear_cache", m_clear_cache}, {"no_grad", m_no_grad}, {"kind", m_kind},
+        {"close", layer_gc}, {NULL, NULL},
     };
     static const luaL_Reg layer_meta[] = {
         {"__gc", layer_gc}, {"__close", layer_gc}, {"__tostring", layer_tostring}, {NULL, NULL},
@@ -619,6 +653,7 @@ int gz_lua_open_nn(lua_State *L)
         {"nn_cross_entropy", l_cross_entropy},
         {"nn_byol_loss", l_byol_loss},
         {"nn_prims_created", l_prims_created},
+        {"nn_engine_bytes", l_engine_bytes},
         {"nn_set_threads", l_set_threads},
         {"nn_clock", l_clock},
         {"safetensors_save", l_st_save},

@@ -24,6 +24,11 @@ local proj = nn.mlp { ["in"] = enc.features, hidden = 4096, out = 256, bias = tr
 local pred = nn.mlp { ["in"] = 256, hidden = 4096, out = 256, bias = true, last_bn = false, seed = seed }
 local tenc = nn.copy_state(nn.resnet { depth = depth, width = 64, in_channels = 1, seed = seed }, enc)
 local tproj = nn.copy_state(nn.mlp { ["in"] = enc.features, hidden = 4096, out = 256, bias = true, last_bn = false, seed = seed }, proj)
+-- the target never runs backward: its two views share one set of buffers
+if opts.target_grad == nil then
+  tenc:requires_grad(false)
+  tproj:requires_grad(false)
+end
 
 local params = {}
 for _, m in ipairs({ enc, proj, pred }) do
@@ -64,6 +69,7 @@ local prims = core.nn_prims_created()
 for _ = 1, steps do loss = step() end
 local t2 = core.nn_clock()
 local ips = batch * steps / (t2 - t1)
-io.stderr:write(string.format("depth=%d img=%d batch=%d threads=%d warmup_s=%.3f step_s=%.3f loss=%.4f new_primitives_after_warmup=%d\n",
-  depth, img, batch, core.threads(), t1 - t0, (t2 - t1) / steps, loss, core.nn_prims_created() - prims))
+io.stderr:write(string.format("depth=%d img=%d batch=%d threads=%d warmup_s=%.3f step_s=%.3f loss=%.4f new_primitives_after_warmup=%d engine_mb=%.0f\n",
+  depth, img, batch, core.threads(), t1 - t0, (t2 - t1) / steps, loss, core.nn_prims_created() - prims,
+  core.nn_engine_bytes() / 2^20))
 print(string.format("images_per_s=%.2f", ips))

@@ -263,6 +263,78 @@ T.test("same seed and threads give bit-identical weights; no new primitives afte
   end
 end)
 
+T.test("weight copies in the primitives' layouts follow every write to the weights", function()
+  -- a layer keeps its weights reordered between calls; a fresh copy of it
+  -- (no cache) must give bit-identical outputs and gradients after each write
+  local function check(m, x, dy, what)
+    local fresh = nn.copy_state(nn.conv2d { ["in"] = 3, out = 16, kernel = 3, pad = 1, bias = true }, m)
+    local y, yf = m:forward(x, 0):tensor(), fresh:forward(x, 0):tensor()
+    T.eq((y - yf):norm(), 0.0, what .. ": forward")
+    local dx, dxf = m:backward(dy, 0):tensor(), fresh:backward(dy, 0):tensor()
+    T.eq((dx - dxf):norm(), 0.0, what .. ": backward data")
+    return y
+  end
+  local m = nn.conv2d { ["in"] = 3, out = 16, kernel = 3, pad = 1, bias = true, seed = 3 }
+  local x = core.tensor({ 2, 3, 8, 8 }, "float32"):fill_normal(0, 1, 3, 1)
+  local dy = core.tensor({ 2, 16, 8, 8 }, "float32"):fill_normal(0, 1, 3, 2)
+  T.truthy(m:forward(x, 0):layout():find("blocked"), "conv output is blocked")
+  local w = m:parameters()[1]
+  local y0 = check(m, x, dy, "initial")
+  w.tensor:set(1, 1, 1, 1, w.tensor:at(1, 1, 1, 1) + 1)
+  local y1 = check(m, x, dy, "set")
+  T.truthy((y1 - y0):norm() > 0, "set changes the output")
+  w.tensor:copy(w.tensor * 0.5); check(m, x, dy, "copy")
+  w.tensor:fill_normal(0, 0.1, 9); check(m, x, dy, "fill_normal")
+  w.tensor:axpy(0.3, w.grad); check(m, x, dy, "axpy")
+  local opt = nn.sgd(m:parameters(), { lr = 0.1, momentum = 0.9 })
+  opt:step(); check(m, x, dy, "sgd step")
+  local other = nn.conv2d { ["in"] = 3, out = 16, kernel = 3, pad = 1, bias = true, seed = 4 }
+  nn.ema(m, other, 0.5); check(m, x, dy, "ema")
+  local dir = T.tmpdir()
+  nn.save(dir .. "/c.safetensors", other)
+  nn.load(dir .. "/c.safetensors", m); check(m, x, dy, "load")
+end)
+
+T.test("slots share weight copies and gradient buffers; a no-grad target shares everything", function()
+  local function net() return nn.resnet { depth = 18, width = 16, in_channels = 1, seed = 5 } end
+  local a = net()
+  local x = core.tensor({ 4, 1, 32, 32 }, "float32"):fill_normal(0, 1, 5, 1)
+  local b0 = core.nn_engine_bytes()
+  local y = a:forward(x, 0)
+  local b1 = core.nn_engine_bytes()
+  local dy = core.tensor(y:shape(), "float32"):fill_normal(0, 1, 5, 2)
+  a:backward(dy, 0, false)
+  local b2 = core.nn_engine_bytes()
+  a:backward(dy, 0, false)
+  T.eq(core.nn_engine_bytes(), b2, "a second backward allocates nothing")
+  a:forward(x, 1)
+  a:backward(dy, 1, false)
+  local b3 = core.nn_engine_bytes()
+  -- slot 1 adds its activations only: less than slot 0's forward (activations + weight copies)
+  T.truthy(b3 - b2 < b1 - b0, string.format("slot 1 added %d bytes, slot 0's forward %d", b3 - b2, b1 - b0))
+  T.truthy(b3 - b2 > 0, "slot 1 keeps its own activations")
+  -- the target: no gradients, every slot in one set of buffers
+  local t = nn.copy_state(net(), a)
+  t:requires_grad(false)
+  T.eq(#t:parameters(), #a:parameters())
+  T.eq(t:parameters()[1].grad, nil)
+  T.eq(t:num_parameters(), a:num_parameters())
+  local z2 = t:forward(x, 2):tensor()
+  local b4 = core.nn_engine_bytes()
+  local z3 = t:forward(x, 3):tensor()
+  T.eq(core.nn_engine_bytes(), b4, "slot 3 of a no-grad network allocates nothing")
+  T.eq((z2 - z3):norm(), 0.0)
+  T.eq((z2 - y:tensor()):norm(), 0.0, "same weights, same output as the online network")
+  T.raises(function() t:backward(dy, 2, false) end, "without gradients")
+  nn.ema(t, a, 0.9) -- still works without gradients
+  t:requires_grad(true)
+  local g = t:parameters()[1].grad
+  T.eq(g:norm(), 0.0)
+  t:forward(x, 0)
+  t:backward(dy, 0, false)
+  T.truthy(t:parameters()[1].grad:norm() > 0, "gradients again after requires_grad(true)")
+end)
+
 T.test("layer errors are one line naming the layer and shapes", function()
   local c = nn.conv2d { ["in"] = 3, out = 4, kernel = 3, pad = 1 }
   local msg = T.raises(function() c:forward(core.tensor({ 1, 2, 8, 8 }, "float32")) end,

@@ -56,6 +56,23 @@ end
 
 function Module:eval() return self:train(false) end
 
+--- requires_grad(false): the module will never run backward (e.g. a target
+--- network updated by nn.ema): its slots then share one set of buffers
+--- (an output stays valid until the next forward of the module, whatever
+--- the slot), it holds no gradient tensors (parameters() lists them with
+--- grad = nil) and backward raises. Batch norm in training mode still
+--- uses and tracks batch statistics. requires_grad(true) restores zero
+--- gradients.
+function Module:requires_grad(flag)
+  if flag == nil then flag = true end
+  if self.layer then
+    self.layer:no_grad(not flag)
+    self._params = self.layer:params()
+  end
+  for _, c in ipairs(self:children()) do c.module:requires_grad(flag) end
+  return self
+end
+
 function Module:zero_grad()
   if self.layer then self.layer:zero_grad() end
   for _, c in ipairs(self:children()) do c.module:zero_grad() end
@@ -64,7 +81,7 @@ end
 local function walk(m, prefix, out, all)
   if m._params then
     for _, p in ipairs(m._params) do
-      if all or p.grad then
+      if all or p.trainable then
         out[#out + 1] = { name = prefix .. p.name, tensor = p.tensor, grad = p.grad,
           no_decay = (m.kind == "batchnorm" or p.name == "bias") }
       end
@@ -142,7 +159,7 @@ function nn.init(model, seed)
   local function visit(m, prefix)
     if m._params and m.init_fn then
       for _, p in ipairs(m._params) do
-        if p.grad then m.init_fn(p, seed, name_stream(prefix .. p.name)) end
+        if p.trainable then m.init_fn(p, seed, name_stream(prefix .. p.name)) end
       end
     end
     for _, c in ipairs(m:children()) do visit(c.module, prefix .. c.name .. ".") end

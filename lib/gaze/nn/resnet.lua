@@ -43,6 +43,7 @@ local function block(kind, inplanes, planes, stride, seed)
   end
   b.join = nn.add { relu = true } -- not a child: no parameters
   b.gsum = nn.add {}              -- sums the two gradients reaching the input
+  b.gsum:requires_grad(false)     -- (a forward in backward: one buffer for all slots)
   return b
 end
 
@@ -70,6 +71,12 @@ function Block:train(flag)
   nn.Module.train(self, flag)
   self.join:train(flag)
   self.gsum:train(flag)
+  return self
+end
+
+function Block:requires_grad(flag)
+  nn.Module.requires_grad(self, flag)
+  self.join:requires_grad(flag)
   return self
 end
 
@@ -145,6 +152,12 @@ end
 function ResNet:train(flag)
   nn.Module.train(self, flag)
   for _, m in ipairs({ self.maxpool, self.avgpool, self.flatten }) do m:train(flag) end
+  return self
+end
+
+function ResNet:requires_grad(flag)
+  nn.Module.requires_grad(self, flag)
+  for _, m in ipairs({ self.maxpool, self.avgpool, self.flatten }) do m:requires_grad(flag) end
   return self
 end
 
