@@ -30,9 +30,10 @@ static lua_State *global_state = NULL;
 
 /* ---- resource limits (--max-memory, --max-time; lib/gaze/cli/run.lua) ----
  * Memory is counted in the allocator of the Lua state (every Lua object,
- * checked on each allocation) and, every 1000 Lua instructions and every
- * 128 allocations, as the C heap in use that glibc reports (mallinfo2:
- * tensors and kernel buffers too; it reads 0 under sanitizers). Not
+ * checked on each allocation) and, every 10000 Lua instructions and every
+ * 16 allocations but at most every 10 ms, as the C heap in use that glibc
+ * reports (mallinfo2: tensors and kernel buffers too; it reads 0 under
+ * sanitizers). Not
  * RLIMIT_AS, which breaks sanitizers and counts reserved address space.
  * Time: a count hook compares the monotonic clock with the deadline, and
  * SIGALRM at the deadline sets the cancel flag that long C kernels poll. */
@@ -61,6 +62,18 @@ static size_t c_heap_in_use(void)
     return mi.uordblks + mi.hblkhd;
 }
 
+/* The C heap over the limit? mallinfo2 walks the heap's bins (up to
+ * ~100 us on a fragmented heap), so it runs at most every 10 ms. */
+static int heap_over_limit(limits_t *m)
+{
+    static double last;
+    double now = mono_now();
+    if (now - last < 0.01)
+        return 0;
+    last = now;
+    return c_heap_in_use() > m->limit;
+}
+
 static void *counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     limits_t *m = ud;
@@ -71,13 +84,14 @@ static void *counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         return NULL;
     }
     if (m->limit && nsize > old) {
-        if (m->used - old + nsize > m->limit) {
+        /* sticky: Lua retries a failed allocation after a full collection */
+        if (m->mem_hit || m->used - old + nsize > m->limit) {
             m->mem_hit = 1;
             return NULL;
         }
-        /* every 128 growing allocations, the C heap too (tensors are made
+        /* every 16 growing allocations, the C heap too (tensors are made
          * in C, each with a Lua box) */
-        if ((++m->grows & 127) == 0 && c_heap_in_use() > m->limit) {
+        if ((++m->grows & 15) == 0 && heap_over_limit(m)) {
             m->mem_hit = 1;
             return NULL;
         }
@@ -120,8 +134,7 @@ static void limits_hook(lua_State *L, lua_Debug *ar)
         limit_error(L, "time limit exceeded");
     }
     /* the C heap includes the Lua state's own blocks (0 under sanitizers) */
-    size_t heap = limits.limit ? c_heap_in_use() : 0;
-    if (limits.limit && (heap > limits.used ? heap : limits.used) > limits.limit) {
+    if (limits.limit && (limits.used > limits.limit || heap_over_limit(&limits))) {
         limits.mem_hit = 1;
         limit_error(L, "memory limit exceeded");
     }
@@ -172,7 +185,7 @@ static int host_set_limits(lua_State *L)
         setitimer(ITIMER_REAL, &it, NULL);
     }
     if (mem > 0 || secs > 0)
-        lua_sethook(L, limits_hook, LUA_MASKCOUNT, 1000);
+        lua_sethook(L, limits_hook, LUA_MASKCOUNT, 10000);
     return 0;
 }
 
