@@ -259,6 +259,52 @@ local function write_table(run, st)
   }
 end
 
+--- With exactly one numeric varied key: plots/<metric>.png, the mean of
+--- the first metric column against that key, one line per combination of
+--- the other keys (written into results.md's plot links).
+function M.plot_axis(run, st)
+  local num
+  for _, a in ipairs(st.axes) do
+    local all = true
+    for _, v in ipairs(a.values) do all = all and type(v) == "number" end
+    if all then
+      if num then return nil end
+      num = a
+    end
+  end
+  local metric = st.columns[1]
+  if not num or not metric or #num.values < 2 then return nil end
+  local series, index = {}, {}
+  for _, row in ipairs(st.rows) do
+    local bits = {}
+    for _, a in ipairs(st.axes) do
+      if a ~= num then bits[#bits + 1] = a.key:match("[^.]+$") .. "=" .. value_text(row.values[a.key]) end
+    end
+    local label = #bits > 0 and table.concat(bits, " ") or metric
+    if not index[label] then
+      index[label] = { label = label, x = {}, y = {} }
+      series[#series + 1] = index[label]
+    end
+    local s = index[label]
+    s.x[#s.x + 1] = row.values[num.key]
+    s.y[#s.y + 1] = row.mean[metric] or 0 / 0
+  end
+  for _, s in ipairs(series) do -- by x, so the line does not zigzag
+    local order = {}
+    for i = 1, #s.x do order[i] = i end
+    table.sort(order, function(a, b) return s.x[a] < s.x[b] end)
+    local x, y = {}, {}
+    for k, i in ipairs(order) do x[k], y[k] = s.x[i], s.y[i] end
+    s.x, s.y = x, y
+  end
+  local file = report.slug(metric) .. ".png"
+  local path = run:_plot(file, metric .. " vs " .. num.key)
+  report.line_chart(path, series, { title = string.format("%s (mean over %d seeds)", metric, #st.seeds),
+    xlabel = num.key, ylabel = metric })
+  write_table(run, st)
+  return path
+end
+
 --- Runs the grid; see the header.
 function M.grid(opts)
   local o = options.check(opts, SCHEMA, "gaze.ablation.grid")
@@ -402,6 +448,7 @@ function M.grid(opts)
   end
   if auto then table.sort(st.columns) end
   write_table(run, st)
+  M.plot_axis(run, st)
   run:log(string.format("grid done: %d runs in %.1f s", st.finished, core.nn_clock() - t0))
   if not quiet and core.verbosity() >= 1 then
     io.stdout:write(report.table(st.last_table), "\n")
