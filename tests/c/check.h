@@ -80,6 +80,30 @@ static inline int check_done(void)
     return check_failures_total ? 1 : 0;
 }
 
+/* Whole file as a NUL-terminated malloc'ed buffer (caller frees), length
+ * in *len when len is not NULL; NULL when the file cannot be read. */
+static inline char *check_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    if (buf) {
+        buf[n] = '\0';
+        if (len)
+            *len = (size_t)n;
+    }
+    return buf;
+}
+
 static inline const char *check_shared(const char *rel)
 {
     static char buf[4][1024];

@@ -20,32 +20,10 @@
 #include "image.h"
 #include "scheme.h"
 
-static inline char *golden_slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if (buf) {
-        buf[n] = '\0';
-        if (len)
-            *len = (size_t)n;
-    }
-    return buf;
-}
-
 /* The parsed expected.json (NULL when the shared test data is missing). */
 static inline cJSON *golden_load(void)
 {
-    char *text = golden_slurp(check_shared("testdata/golden/expected.json"), NULL);
+    char *text = check_slurp(check_shared("testdata/golden/expected.json"), NULL);
     if (!text)
         return NULL;
     cJSON *doc = cJSON_Parse(text);

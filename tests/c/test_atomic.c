@@ -33,27 +33,16 @@ static int count_entries(void)
     return n;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    static char buf[4096];
-    *len = fread(buf, 1, sizeof buf, fp);
-    fclose(fp);
-    return buf;
-}
-
 static void test_write_and_replace(void)
 {
     char path[512];
     size_t n = 0;
     snprintf(path, sizeof path, "%s/a.txt", tmpdir);
     CHECK(gz_atomic_write(path, "hello", 5) == GZ_OK);
-    char *s = slurp(path, &n);
+    char *s = check_slurp(path, &n);
     CHECK(s && n == 5 && memcmp(s, "hello", 5) == 0);
     CHECK(gz_atomic_write(path, "bye", 3) == GZ_OK);
-    s = slurp(path, &n);
+    s = check_slurp(path, &n);
     CHECK(s && n == 3 && memcmp(s, "bye", 3) == 0);
     CHECK(count_entries() == 1);
     /* permissions follow the umask, not mkstemp's 0600 */
@@ -64,7 +53,7 @@ static void test_write_and_replace(void)
     CHECK((sb.st_mode & 0777) == (0666 & ~mask));
     /* empty content */
     CHECK(gz_atomic_write(path, "", 0) == GZ_OK);
-    s = slurp(path, &n);
+    s = check_slurp(path, &n);
     CHECK(s && n == 0);
     unlink(path);
 }
@@ -81,7 +70,7 @@ static void test_stream_commit(void)
     CHECK(access(path, F_OK) != 0);
     CHECK(count_entries() == 1);
     CHECK(gz_atomic_commit(f) == GZ_OK);
-    char *s = slurp(path, &n);
+    char *s = check_slurp(path, &n);
     CHECK(s && n == 5 && memcmp(s, "x=42\n", 5) == 0);
     CHECK(count_entries() == 1);
     unlink(path);
@@ -99,7 +88,7 @@ static void test_abort_keeps_old(void)
     CHECK(count_entries() == 2);
     gz_atomic_abort(f);
     CHECK(count_entries() == 1);
-    char *s = slurp(path, &n);
+    char *s = check_slurp(path, &n);
     CHECK(s && n == 3 && memcmp(s, "old", 3) == 0);
     gz_atomic_abort(NULL);
     unlink(path);

@@ -18,31 +18,10 @@ static gz_synth_params params(gz_synth_kind kind, int size, uint64_t seed, doubl
     return p;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if (buf) {
-        buf[n] = '\0';
-        *len = (size_t)n;
-    }
-    return buf;
-}
-
 static int same_file(const char *a, const char *b)
 {
     size_t la = 0, lb = 0;
-    char *x = slurp(a, &la), *y = slurp(b, &lb);
+    char *x = check_slurp(a, &la), *y = check_slurp(b, &lb);
     int same = x && y && la == lb && memcmp(x, y, la) == 0;
     free(x);
     free(y);
@@ -389,7 +368,7 @@ static void test_write_deterministic(void)
         CHECK_MSG(same, "kind %d: files differ between runs", kind);
         size_t len = 0;
         snprintf(fa, sizeof fa, "%s/manifest.yaml", c);
-        char *m = slurp(fa, &len);
+        char *m = check_slurp(fa, &len);
         CHECK(m && strstr(m, "n: 27,") && strstr(m, "  - id: \"0026\"\n") && !strstr(m, "\"0027\""));
         CHECK(m && strstr(m, "version: 1,"));
         if (kind == GZ_SYNTH_DENTAL)
