@@ -26,8 +26,20 @@ function image.grey(t)
   return core.image_to_grey(t)
 end
 
-function image.write_png(path, t)
-  return core.png_write(path, t)
+--- write_png(path, t [, {bits = 8 | 16}]): writes atomically; values on
+--- the 0..255 scale are rounded and clamped (16-bit: scaled by 65535/255).
+function image.write_png(path, t, opts)
+  local bits = 8
+  if opts ~= nil then
+    if type(opts) ~= "table" then error("gaze.image.write_png: options must be a table", 2) end
+    for k in pairs(opts) do
+      if k ~= "bits" then
+        error(string.format("gaze.image.write_png: unknown option '%s' (did you mean 'bits'?)", tostring(k)), 2)
+      end
+    end
+    bits = opts.bits or 8
+  end
+  return core.png_write(path, t, bits)
 end
 
 return image

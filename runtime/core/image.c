@@ -352,6 +352,7 @@ typedef struct {
     png_structp png;
     png_infop info;
     const gz_tensor *img;
+    int depth; /* 8 or 16 */
     unsigned char *row;
 } png_wr;
 
@@ -364,6 +365,18 @@ static unsigned char to_byte(double v)
     return (unsigned char)(v + 0.5);
 }
 
+/* A 0..255-scale value as a 16-bit sample: v * 65535 / 255, rounded,
+ * clamped (so 8-bit values map exactly to v * 257). */
+static unsigned to_word(double v)
+{
+    if (!(v > 0))
+        return 0;
+    double s = v * (65535.0 / 255.0);
+    if (s >= 65535.0)
+        return 65535;
+    return (unsigned)(s + 0.5);
+}
+
 static gz_status png_write_inner(png_wr *c)
 {
     const gz_tensor *img = c->img;
@@ -372,7 +385,7 @@ static gz_status png_write_inner(png_wr *c)
     static const int types[5] = {0, PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA,
                                  PNG_COLOR_TYPE_RGB, PNG_COLOR_TYPE_RGB_ALPHA};
     png_init_io(c->png, c->fp);
-    png_set_IHDR(c->png, c->info, (png_uint_32)w, (png_uint_32)h, 8, types[ch],
+    png_set_IHDR(c->png, c->info, (png_uint_32)w, (png_uint_32)h, c->depth, types[ch],
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_write_info(c->png, c->info);
     size_t nrow = (size_t)w * (size_t)ch;
@@ -380,9 +393,17 @@ static gz_status png_write_inner(png_wr *c)
     const float *src = img->data;
     for (int64_t y = 0; y < h; y++) {
         int64_t base = y * (int64_t)nrow;
-        for (size_t k = 0; k < nrow; k++)
-            c->row[k] = to_byte(fast ? (double)src[base + (int64_t)k]
-                                     : gz_tensor_get_flat(img, base + (int64_t)k));
+        for (size_t k = 0; k < nrow; k++) {
+            double v = fast ? (double)src[base + (int64_t)k]
+                            : gz_tensor_get_flat(img, base + (int64_t)k);
+            if (c->depth == 16) {
+                unsigned word = to_word(v); /* PNG samples are big-endian */
+                c->row[2 * k] = (unsigned char)(word >> 8);
+                c->row[2 * k + 1] = (unsigned char)(word & 0xff);
+            } else {
+                c->row[k] = to_byte(v);
+            }
+        }
         png_write_row(c->png, c->row);
     }
     png_write_end(c->png, NULL);
@@ -398,6 +419,13 @@ static gz_status png_write_guarded(png_wr *c)
 
 gz_status gz_png_write(const char *path, const gz_tensor *img)
 {
+    return gz_png_write_depth(path, img, 8);
+}
+
+gz_status gz_png_write_depth(const char *path, const gz_tensor *img, int depth)
+{
+    if (depth != 8 && depth != 16)
+        return gz_error_set(GZ_ERR_ARG, "%s: PNG bit depth must be 8 or 16, not %d", path, depth);
     int64_t ch = img->ndim == 3 ? img->shape[2] : 1;
     if ((img->ndim != 2 && img->ndim != 3) || ch < 1 || ch > 4)
         return gz_error_set(GZ_ERR_ARG,
@@ -414,7 +442,8 @@ gz_status gz_png_write(const char *path, const gz_tensor *img)
     memset(&c, 0, sizeof c);
     c.path = path;
     c.img = img;
-    c.row = gz_malloc((size_t)img->shape[1] * (size_t)ch);
+    c.depth = depth;
+    c.row = gz_malloc((size_t)img->shape[1] * (size_t)ch * (size_t)(depth / 8));
     if (!c.row)
         return gz_error_prefix(GZ_ERR_NOMEM, "%s", path);
     gz_atomic_file *f = NULL;

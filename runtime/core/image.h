@@ -31,4 +31,9 @@ gz_status gz_image_to_grey(const gz_tensor *img, gz_tensor **out);
  * clamped to 0..255. */
 gz_status gz_png_write(const char *path, const gz_tensor *img);
 
+/* The same with bit depth 8 or 16; at 16 bits a value v on the 0..255
+ * scale becomes round(v * 65535 / 255) clamped to 0..65535, so reading
+ * the file back gives v to within 255 / 65535 / 2. */
+gz_status gz_png_write_depth(const char *path, const gz_tensor *img, int depth);
+
 #endif

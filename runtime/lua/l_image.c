@@ -29,12 +29,15 @@ static int l_image_to_grey(lua_State *L)
     return 1;
 }
 
-/* png_write(path, t): 8-bit PNG, values rounded and clamped to 0..255 */
+/* png_write(path, t [, bits = 8 | 16]): values on the 0..255 scale,
+ * rounded and clamped (16 bits: scaled by 65535 / 255) */
 static int l_png_write(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
     gz_tensor *img = gz_lua_checktensor(L, 2);
-    gz_status st = gz_png_write(path, img);
+    lua_Integer bits = luaL_optinteger(L, 3, 8);
+    luaL_argcheck(L, bits == 8 || bits == 16, 3, "PNG bit depth must be 8 or 16");
+    gz_status st = gz_png_write_depth(path, img, (int)bits);
     if (st)
         return gz_lua_raise(L, st);
     return 0;

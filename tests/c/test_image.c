@@ -505,6 +505,46 @@ static void test_corruptions(void)
     }
 }
 
+/* 16-bit writing: a value v on the 0..255 scale reads back as
+ * round(v * 65535 / 255) * 255 / 65535; 8-bit values exactly; clamping. */
+static void test_png_write_16bit(void)
+{
+    int64_t shape[3] = {3, 4, 2};
+    gz_tensor *t = NULL, *back = NULL;
+    CHECK(gz_tensor_new(&t, GZ_F32, 3, shape) == GZ_OK);
+    float *d = t->data;
+    for (int i = 0; i < 24; i++)
+        d[i] = (float)(i * 11.37);
+    d[0] = -5.0f;
+    d[1] = 300.0f;
+    const char *path = tmp("deep16.png");
+    CHECK(gz_png_write_depth(path, t, 16) == GZ_OK);
+    CHECK(gz_image_read(path, &back) == GZ_OK);
+    if (back) {
+        CHECK(back->ndim == 3 && back->shape[0] == 3 && back->shape[1] == 4 && back->shape[2] == 2);
+        const float *b = back->data;
+        CHECK_NEAR(b[0], 0.0, 1e-6);
+        CHECK_NEAR(b[1], 255.0, 1e-4);
+        for (int i = 2; i < 24; i++) {
+            double v = d[i] > 255 ? 255 : d[i];
+            double want = floor(v * 65535.0 / 255.0 + 0.5) * 255.0 / 65535.0;
+            CHECK_NEAR(b[i], want, 1e-4);
+            CHECK_NEAR(b[i], v, 255.0 / 65535.0 / 2 + 1e-4);
+        }
+    }
+    /* the file really is 16-bit: IHDR bit depth byte (offset 24) */
+    FILE *f = fopen(path, "rb");
+    unsigned char hdr[26] = {0};
+    CHECK(f && fread(hdr, 1, sizeof hdr, f) == sizeof hdr);
+    if (f)
+        fclose(f);
+    CHECK(hdr[24] == 16);
+    CHECK(gz_png_write_depth(tmp("bad.png"), t, 12) == GZ_ERR_ARG);
+    CHECK(strstr(gz_error_message(), "8 or 16") != NULL);
+    gz_tensor_free(t);
+    gz_tensor_free(back);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/gz_test_image_XXXXXX");
@@ -515,6 +555,7 @@ int main(void)
     RUN(test_png_roundtrip_all_channels);
     RUN(test_png_write_rounds_and_clamps);
     RUN(test_png_16bit);
+    RUN(test_png_write_16bit);
     RUN(test_png_palette);
     RUN(test_png_1bit_and_interlaced);
     RUN(test_jpeg_read);
