@@ -129,11 +129,14 @@ gz_status gz_nn_val_load(gz_nn_val *v, const gz_tensor *t);
 void gz_nn_val_free(gz_nn_val *v);
 int gz_nn_val_shape(const gz_nn_val *v, int64_t *dims);
 bool gz_nn_val_is_plain(const gz_nn_val *v);
-/* Human-readable layout ("plain" or oneDNN's tag-like description). */
+/* Human-readable layout: "plain", "channels_last" (NHWC) or oneDNN's
+ * blocking ("blocked:16b": channels in blocks of 16). */
 const char *gz_nn_val_layout(const gz_nn_val *v);
 
 /* Primitives created by the engine so far (for "no work after warm-up" tests). */
 long gz_nn_prims_created(void);
+/* Of those, how many run oneDNN's slow reference kernels (tests: none). */
+long gz_nn_ref_prims(void);
 /* Bytes held by the engine's own buffers (outputs, gradients, weight
  * copies, workspaces, pools, scratchpad; not the parameter tensors). */
 size_t gz_nn_engine_bytes(void);

@@ -24,10 +24,27 @@ static gz_status setup_forward(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val *
         int64_t ow = (x->dims[3] + 2 * c->pad - c->kernel) / c->stride + 1;
         int64_t wd[4] = {c->out, c->in, c->kernel, c->kernel};
         int64_t yd[4] = {x->dims[0], c->out, oh, ow};
-        gz_dnn_md_any(&src, 4, x->dims);
+        /* Channel counts that are not a multiple of 16 (narrow encoders,
+         * width 8): oneDNN's own choice would be a plain NCHW input, whose
+         * backward passes only have reference kernels (10x slower), or a
+         * padded nChw16c, whose forward has none; channels-last (NHWC) in
+         * and out has fast kernels in all three directions. Once a
+         * network is channels-last it stays so (mixed layouts would put
+         * reorders, and reference kernels for the residual additions,
+         * between layers). Image inputs (1-3 channels) feeding 16k
+         * channels keep the first-layer kernels (plain in, blocked out). */
+        dnnl_memory_desc_t nhwc;
+        gz_dnn_md_tag(&nhwc, 4, x->dims, dnnl_acdb);
+        bool cl = (c->in > 3 && c->in % 16) || c->out % 16 || gz_dnn_md_equal(&x->m.md, &nhwc);
+        if (cl) {
+            src = nhwc;
+            gz_dnn_md_tag(&y, 4, yd, dnnl_acdb);
+        } else {
+            gz_dnn_md_any(&src, 4, x->dims);
+            gz_dnn_md_any(&y, 4, yd);
+        }
         gz_dnn_md_any(&w, 4, wd);
         gz_dnn_md_plain(&wplain, 4, wd);
-        gz_dnn_md_any(&y, 4, yd);
         dnnl_dims_t strides = {c->stride, c->stride}, pad = {c->pad, c->pad};
         dnnl_convolution_desc_t d;
         st = gz_dnn_check(dnnl_convolution_forward_desc_init(&d, prop, dnnl_convolution_direct, &src,
@@ -134,14 +151,21 @@ static gz_status create_bwd(gz_nn_layer *l, gz_nn_entry *e, bool weights, bool a
     return st;
 }
 
+/* Backward data and dL/dx, made on the first backward that wants dx (the
+ * first layer of a network never does; its backward data may only have a
+ * reference kernel). */
+static gz_status setup_backward_data(gz_nn_layer *l, gz_nn_entry *e)
+{
+    gz_status st;
+    if ((st = create_bwd(l, e, false, false)) && (st = create_bwd(l, e, false, true)))
+        return st;
+    return gz_nn__val_shared(l, &e->dx, gz_dnn_prim_md(&e->bwd, dnnl_query_diff_src_md, 0));
+}
+
 static gz_status setup_backward(gz_nn_layer *l, gz_nn_entry *e)
 {
     gz_status st = create_bwd(l, e, true, false);
     if (st && (st = create_bwd(l, e, true, true)))
-        return st;
-    if ((st = create_bwd(l, e, false, false)) && (st = create_bwd(l, e, false, true)))
-        return st;
-    if ((st = gz_nn__val_shared(l, &e->dx, gz_dnn_prim_md(&e->bwd, dnnl_query_diff_src_md, 0))))
         return st;
     if ((st = gz_dnn_mem_pooled(&e->dw, gz_dnn_prim_md(&e->bwdw, dnnl_query_diff_weights_md, 0),
                                 GZ_DNN_POOL_DW)))
@@ -161,9 +185,10 @@ gz_status gz_nn__conv_backward(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val *
     gz_status st;
     if (!e->bwd_ready && (st = setup_backward(l, e)))
         return st;
+    if (want_dx && !gz_dnn_prim_ok(&e->bwd) && (st = setup_backward_data(l, e)))
+        return st;
     const gz_dnn_mem *dyw, *dyd;
     const dnnl_memory_desc_t *want_w = gz_dnn_prim_md(&e->bwdw, dnnl_query_diff_dst_md, 0);
-    const dnnl_memory_desc_t *want_d = gz_dnn_prim_md(&e->bwd, dnnl_query_diff_dst_md, 0);
     const dnnl_memory_desc_t *want_src = gz_dnn_prim_md(&e->bwdw, dnnl_query_src_md, 0);
     if (!gz_dnn_md_equal(want_src, &e->src->md))
         return gz_error_set(GZ_ERR_INTERNAL, "nn.%s: backward weights wants another src layout",
@@ -192,6 +217,7 @@ gz_status gz_nn__conv_backward(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val *
     }
     if (!want_dx)
         return GZ_OK;
+    const dnnl_memory_desc_t *want_d = gz_dnn_prim_md(&e->bwd, dnnl_query_diff_dst_md, 0);
     if (gz_dnn_md_equal(want_d, want_w))
         dyd = dyw;
     else if ((st = gz_nn__as_layout(&dy->m, want_d, &e->r_dyd, &e->dyd, GZ_DNN_POOL_DYD, &dyd)))

@@ -576,6 +576,12 @@ const char *gz_nn_val_layout(const gz_nn_val *v)
     if (gz_nn_val_is_plain(v))
         return "plain";
     const dnnl_memory_desc_t *md = &v->m.md;
+    dnnl_memory_desc_t cl;
+    if (v->ndims == 4) {
+        gz_dnn_md_tag(&cl, 4, v->dims, dnnl_acdb);
+        if (gz_dnn_md_equal(&cl, md))
+            return "channels_last";
+    }
     if (md->format_kind != dnnl_blocked)
         return "opaque";
     int k = snprintf(buf, sizeof buf, "blocked");
@@ -637,6 +643,11 @@ gz_status gz_nn_val_load(gz_nn_val *v, const gz_tensor *t)
 long gz_nn_prims_created(void)
 {
     return gz_dnn_prims_created();
+}
+
+long gz_nn_ref_prims(void)
+{
+    return gz_dnn_ref_prims();
 }
 
 size_t gz_nn_engine_bytes(void)

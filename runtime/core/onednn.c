@@ -16,6 +16,7 @@ static void *g_scratch;
 static size_t g_scratch_bytes;
 static unsigned g_scratch_gen = 1;
 static long g_prims_created;
+static long g_ref_prims; /* of which oneDNN's reference (slow, portable) kernels */
 static size_t g_owned_bytes; /* gz_dnn_mem_alloc buffers alive */
 static struct {
     void *data;
@@ -202,6 +203,11 @@ void gz_dnn_md_any(dnnl_memory_desc_t *md, int ndims, const int64_t *dims)
     dnnl_memory_desc_init_by_tag(md, ndims, dims, dnnl_f32, dnnl_format_tag_any);
 }
 
+void gz_dnn_md_tag(dnnl_memory_desc_t *md, int ndims, const int64_t *dims, dnnl_format_tag_t tag)
+{
+    dnnl_memory_desc_init_by_tag(md, ndims, dims, dnnl_f32, tag);
+}
+
 bool gz_dnn_md_equal(const dnnl_memory_desc_t *a, const dnnl_memory_desc_t *b)
 {
     return dnnl_memory_desc_equal(a, b) != 0;
@@ -246,6 +252,10 @@ static gz_status prim_finish(gz_dnn_prim *out, const char *what)
         out->gen = g_scratch_gen;
     }
     g_prims_created++;
+    const char *impl = NULL;
+    if (dnnl_primitive_desc_query(out->pd, dnnl_query_impl_info_str, 0, &impl) == dnnl_success &&
+        impl && !strncmp(impl, "ref", 3))
+        g_ref_prims++;
     return GZ_OK;
 }
 
@@ -358,4 +368,9 @@ gz_status gz_dnn_reorder(gz_dnn_prim *cache, const gz_dnn_mem *src, gz_dnn_mem *
 long gz_dnn_prims_created(void)
 {
     return g_prims_created;
+}
+
+long gz_dnn_ref_prims(void)
+{
+    return g_ref_prims;
 }

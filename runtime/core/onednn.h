@@ -78,6 +78,8 @@ size_t gz_dnn_mem_bytes(const gz_dnn_mem *m);
 void gz_dnn_md_plain(dnnl_memory_desc_t *md, int ndims, const int64_t *dims);
 /* Float32 descriptor with format_tag_any (the primitive chooses). */
 void gz_dnn_md_any(dnnl_memory_desc_t *md, int ndims, const int64_t *dims);
+/* Float32 descriptor with a given format tag (e.g. dnnl_acdb, channels last). */
+void gz_dnn_md_tag(dnnl_memory_desc_t *md, int ndims, const int64_t *dims, dnnl_format_tag_t tag);
 bool gz_dnn_md_equal(const dnnl_memory_desc_t *a, const dnnl_memory_desc_t *b);
 /* True when md is the plain row-major layout of its dims. */
 bool gz_dnn_md_is_plain(const dnnl_memory_desc_t *md);
@@ -111,5 +113,8 @@ gz_status gz_dnn_reorder(gz_dnn_prim *cache, const gz_dnn_mem *src, gz_dnn_mem *
 /* Number of primitives created so far (tests check that a second step
  * creates none). */
 long gz_dnn_prims_created(void);
+/* How many of them use oneDNN's reference kernels ("ref:..."): correct but
+ * 10-100x slower than the jit ones; tests check that networks have none. */
+long gz_dnn_ref_prims(void);
 
 #endif

@@ -87,7 +87,7 @@ static void push_layer_value(lua_State *L, int layer_idx, const gz_nn_val *v)
     lua_rawgetp(L, -1, v);
     if (!lua_isnil(L, -1)) {
         value_box *b = lua_touserdata(L, -1);
-        if (b->owner == lua_touserdata(L, layer_idx)) {
+        if (b->owner == lua_touserdata(L, layer_idx) && b->v == v) {
             lua_remove(L, -2);
             return;
         }
@@ -283,8 +283,13 @@ static void drop_values(lua_State *L, layer_box *b)
     lua_pushnil(L);
     while (lua_next(L, -2)) {
         value_box *vb = lua_touserdata(L, -1);
-        if (vb && vb->owner == b)
+        if (vb && vb->owner == b) {
             vb->v = NULL;
+            /* forget it too: a new value may get the same address */
+            lua_pushvalue(L, -2);
+            lua_pushnil(L);
+            lua_rawset(L, -5);
+        }
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
@@ -504,6 +509,13 @@ static int l_prims_created(lua_State *L)
     return 1;
 }
 
+/* gaze.core.nn_ref_prims() -> primitives on oneDNN's reference kernels */
+static int l_ref_prims(lua_State *L)
+{
+    lua_pushinteger(L, gz_nn_ref_prims());
+    return 1;
+}
+
 /* gaze.core.nn_engine_bytes() -> bytes held by the engine's buffers */
 static int l_engine_bytes(lua_State *L)
 {
@@ -654,6 +666,7 @@ int gz_lua_open_nn(lua_State *L)
         {"nn_byol_loss", l_byol_loss},
         {"nn_prims_created", l_prims_created},
         {"nn_engine_bytes", l_engine_bytes},
+        {"nn_ref_prims", l_ref_prims},
         {"nn_set_threads", l_set_threads},
         {"nn_clock", l_clock},
         {"safetensors_save", l_st_save},

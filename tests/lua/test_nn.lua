@@ -335,6 +335,22 @@ T.test("slots share weight copies and gradient buffers; a no-grad target shares 
   T.truthy(t:parameters()[1].grad:norm() > 0, "gradients again after requires_grad(true)")
 end)
 
+T.test("narrow and standard networks train on oneDNN's fast kernels only (no reference kernels)", function()
+  -- width 8: channel counts below 16 once made oneDNN pick plain NCHW,
+  -- whose backward only has reference kernels (10x slower than width 16)
+  for _, cfg in ipairs({ { 18, 4 }, { 18, 8 }, { 18, 24 }, { 18, 64 }, { 50, 8 } }) do
+    local r = nn.resnet { depth = cfg[1], width = cfg[2], in_channels = 1, seed = 2 }
+    local head = nn.mlp { ["in"] = r.features, hidden = 64, out = 16, bias = true, last_bn = false }
+    local x = core.tensor({ 2, 1, 32, 32 }, "float32"):fill_normal(0, 1, 2, 1)
+    local ref0 = core.nn_ref_prims()
+    local h = r:forward(x, 0)
+    local z = head:forward(h, 0)
+    r:backward(head:backward(core.tensor(z:shape(), "float32"):fill(1), 0), 0, false)
+    T.eq(core.nn_ref_prims() - ref0, 0, string.format("reference kernels in resnet%d width %d", cfg[1], cfg[2]))
+    if cfg[2] % 16 ~= 0 then T.eq(r.layer1:forward(r.maxpool:forward(r.bn1:forward(r.conv1:forward(x, 1), 1), 1), 1):layout(), "channels_last") end
+  end
+end)
+
 T.test("layer errors are one line naming the layer and shapes", function()
   local c = nn.conv2d { ["in"] = 3, out = 4, kernel = 3, pad = 1 }
   local msg = T.raises(function() c:forward(core.tensor({ 1, 2, 8, 8 }, "float32")) end,
