@@ -48,6 +48,7 @@ typedef struct gz_nn_entry {
     const gz_dnn_mem *src;  /* the memory the forward actually read */
     const gz_nn_val *x, *x2;
     bool bwd_ready;
+    bool wino;              /* conv: Winograd algorithm (else direct) */
 } gz_nn_entry;
 
 /* The layer's weights in one primitive layout. */

@@ -298,7 +298,9 @@ gz_status gz_nn__weights(gz_nn_layer *l, const dnnl_memory_desc_t *md, bool tran
     gz_nn_wcopy *hit = NULL, *victim = NULL;
     for (int i = 0; i < GZ_NN_WCOPIES && !hit; i++) {
         gz_nn_wcopy *w = &l->wcopy[i];
-        if (w->m.mem && gz_dnn_md_equal(&w->m.md, md) && (w->m.pool != 0) == transient)
+        /* a transient request may use a kept copy of the same layout
+         * (linear layers: backward data wants the forward's layout) */
+        if (w->m.mem && gz_dnn_md_equal(&w->m.md, md) && (!w->m.pool || transient))
             hit = w;
         else if (!victim || (victim->m.mem && (!w->m.mem || w->used < victim->used)))
             victim = w;
@@ -315,13 +317,14 @@ gz_status gz_nn__weights(gz_nn_layer *l, const dnnl_memory_desc_t *md, bool tran
     }
     hit->used = ++l->wclock;
     uint64_t ver = gz_tensor_version(l->param[P_WEIGHT]);
-    if (transient && (st = gz_dnn_mem_sync(&hit->m)))
+    bool pooled = hit->m.pool != 0;
+    if (pooled && (st = gz_dnn_mem_sync(&hit->m)))
         return st;
-    if (hit->version != ver || (transient && hit->stamp != g_wpool_stamp)) {
+    if (hit->version != ver || (pooled && hit->stamp != g_wpool_stamp)) {
         if ((st = gz_dnn_reorder(&hit->r, &l->pw, &hit->m, false)))
             return st;
         hit->version = ver;
-        if (transient)
+        if (pooled)
             hit->stamp = ++g_wpool_stamp;
     }
     *out = &hit->m;

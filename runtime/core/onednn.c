@@ -72,9 +72,10 @@ int gz_dnn_threads(void)
 
 /* libgomp is loaded by libdnnl; find omp_set_num_threads at run time so
  * the build needs no OpenMP flags. */
-static void apply_threads(void)
+static void apply_threads(int n)
 {
-    int n = gz_dnn_threads();
+    if (n < 1)
+        n = gz_dnn_threads();
     if (n == g_threads_set)
         return;
     typedef void (*set_fn)(int);
@@ -236,6 +237,39 @@ static gz_status scratch_reserve(size_t bytes)
     return GZ_OK;
 }
 
+/* Work below these runs on one thread (see onednn.h). */
+#define SMALL_FLOPS 8e6 /* convolution, inner product: about 0.2 ms on one core */
+
+static double md_numel(const dnnl_memory_desc_t *md)
+{
+    double n = md && md->ndims > 0 ? 1 : 0;
+    for (int i = 0; md && i < md->ndims; i++)
+        n *= (double)md->dims[i];
+    return n;
+}
+
+/* Whether pd runs on one thread: memory-bound primitives (batch norm,
+ * eltwise, pooling, binary, reorders) always do (they are a few percent of
+ * a step; split over threads, the larger ones hit many barriers, each of
+ * which costs a scheduling delay on a busy machine: 2 threads were 40x
+ * slower than one for batch norm over 8 MB under load), convolutions and
+ * inner products when their flops are few. */
+static bool small_work(const_dnnl_primitive_desc_t pd)
+{
+    dnnl_primitive_kind_t kind = dnnl_undefined_primitive;
+    dnnl_primitive_desc_query(pd, dnnl_query_primitive_kind, 0, &kind);
+    if (kind != dnnl_convolution && kind != dnnl_inner_product)
+        return true;
+    const dnnl_memory_desc_t *w = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+    if (!w || !w->ndims)
+        w = dnnl_primitive_desc_query_md(pd, dnnl_query_diff_weights_md, 0);
+    const dnnl_memory_desc_t *y = dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
+    if (!y || !y->ndims)
+        y = dnnl_primitive_desc_query_md(pd, dnnl_query_diff_dst_md, 0);
+    double per_out = w && w->ndims ? md_numel(w) / (double)w->dims[0] : 0;
+    return 2.0 * md_numel(y) * per_out < SMALL_FLOPS;
+}
+
 static gz_status prim_finish(gz_dnn_prim *out, const char *what)
 {
     gz_status st = gz_dnn_check(dnnl_primitive_create(&out->p, out->pd), what);
@@ -272,7 +306,16 @@ gz_status gz_dnn_prim_create(gz_dnn_prim *out, const void *op_desc, const_dnnl_p
     dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user);
     if (post_ops)
         dnnl_primitive_attr_set_post_ops(attr, post_ops);
+    out->nthr = gz_dnn_threads();
+    apply_threads(out->nthr);
     st = gz_dnn_check(dnnl_primitive_desc_create(&out->pd, op_desc, attr, g_engine, hint), what);
+    if (!st && out->nthr > 1 && small_work(out->pd)) {
+        dnnl_primitive_desc_destroy(out->pd);
+        out->pd = NULL;
+        out->nthr = 1;
+        apply_threads(1);
+        st = gz_dnn_check(dnnl_primitive_desc_create(&out->pd, op_desc, attr, g_engine, hint), what);
+    }
     dnnl_primitive_attr_destroy(attr);
     if (!st)
         st = prim_finish(out, what);
@@ -298,6 +341,8 @@ gz_status gz_dnn_prim_reorder(gz_dnn_prim *out, const dnnl_memory_desc_t *src_md
         dnnl_post_ops_append_sum(po, 1.0f);
         dnnl_primitive_attr_set_post_ops(attr, po);
     }
+    out->nthr = 1; /* memory-bound: see small_work */
+    apply_threads(out->nthr);
     st = gz_dnn_check(dnnl_reorder_primitive_desc_create(&out->pd, src_md, g_engine, dst_md,
                                                          g_engine, attr),
                       "reorder");
@@ -349,7 +394,7 @@ gz_status gz_dnn_exec(gz_dnn_prim *p, int nargs, dnnl_exec_arg_t *args)
         all[nargs].memory = p->scratch;
         nargs++;
     }
-    apply_threads();
+    apply_threads(p->nthr);
     gz_status st = gz_dnn_check(dnnl_primitive_execute(p->p, g_stream, nargs, all), "execute");
     if (!st)
         st = gz_dnn_check(dnnl_stream_wait(g_stream), "stream_wait");

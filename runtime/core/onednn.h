@@ -15,6 +15,11 @@
  *  - gz_dnn_prim: a primitive with its descriptor, created once per shape
  *    by the layer caches, with a user scratchpad shared by all primitives
  *    (one process-wide buffer that only grows while primitives are made);
+ *    small primitives (little data, few flops) are made for and run on one
+ *    thread: a parallel region costs barriers, and on a busy machine each
+ *    barrier waits for the other thread to be scheduled, which costs more
+ *    than the work itself (oneDNN fixes its thread partition when a
+ *    primitive is created, so the choice is made then);
  *  - reorders (optionally accumulating: dst += reorder(src)), the only
  *    layout conversions, used at the edges (plain weights <-> blocked
  *    weights, plain input -> blocked activations, blocked -> plain output).
@@ -89,6 +94,7 @@ typedef struct gz_dnn_prim {
     dnnl_primitive_t p;
     dnnl_memory_t scratch;
     unsigned gen; /* scratchpad generation bound to `scratch` */
+    int nthr;     /* OpenMP threads it was made for (and runs with) */
 } gz_dnn_prim;
 
 /* Creates a primitive from an operation descriptor (e.g. a

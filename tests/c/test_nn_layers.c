@@ -82,6 +82,8 @@ static void test_conv2d(void)
     struct { int64_t n, c, h, w, o; int k, s, p; bool bias; } cases[] = {
         {2, 3, 7, 6, 5, 3, 1, 1, true}, {3, 1, 9, 9, 4, 7, 2, 3, false},
         {2, 20, 5, 5, 17, 1, 2, 0, false}, {1, 16, 6, 6, 32, 3, 2, 1, true},
+        /* channels-last (8 channels) and Winograd (64 channels, 3x3 stride 1) */
+        {2, 8, 6, 6, 8, 3, 1, 1, false}, {2, 64, 8, 8, 64, 3, 1, 1, false},
     };
     for (size_t ci = 0; ci < sizeof cases / sizeof *cases; ci++) {
         int64_t N = cases[ci].n, C = cases[ci].c, H = cases[ci].h, W = cases[ci].w, O = cases[ci].o;
