@@ -24,9 +24,12 @@
  *
  * Values returned by a layer (outputs, input gradients) are owned by the
  * layer: an output is valid until the next forward of the same layer and
- * slot, an input gradient until the next backward of the same layer (any
- * slot: the slots of a layer share their gradient buffers, since backward
- * passes run one after the other), or until the layer is freed. A layer's forward
+ * slot (a no-grad layer: any slot), an input gradient until the next
+ * backward of the same layer (any slot), or until the layer is freed.
+ * Input gradients and no-grad outputs live in buffers lent for the time
+ * they are needed: gz_nn_val_release gives one back as soon as its
+ * consumer has run, so that a backward pass holds a few gradient buffers
+ * instead of one per layer. A layer's forward
  * keeps a borrowed pointer to its input(s) for the backward pass: callers
  * keep inputs alive and unchanged until then.
  *
@@ -66,6 +69,10 @@ typedef struct gz_nn_conf {
     bool bias;               /* conv, linear */
     bool affine;             /* batch norm: learnable weight and bias */
     bool relu;               /* batch norm, add: fused ReLU on the output */
+    bool inplace;            /* add: the sum overwrites the first input (whose
+                              * producer must not need it: e.g. a batch norm
+                              * without ReLU, read by nothing else); the
+                              * output then shares that input's buffer */
     double eps;              /* batch norm (PyTorch default 1e-5) */
     double momentum;         /* batch norm: running = (1 - m) running + m batch (0.1) */
 } gz_nn_conf;
@@ -127,6 +134,13 @@ gz_status gz_nn_val_to_tensor(const gz_nn_val *v, gz_tensor **out);
 gz_status gz_nn_val_load(gz_nn_val *v, const gz_tensor *t);
 /* Frees a value made by gz_nn_val_from_tensor; layer-owned values and NULL are ignored. */
 void gz_nn_val_free(gz_nn_val *v);
+/* Gives back the buffer of a lent layer-owned value (an input gradient, or
+ * the output of a no-grad layer) once nothing will read it: the next
+ * value made anywhere may reuse it. The value is unreadable afterwards
+ * (inputs that were released fail with GZ_ERR_ARG) until its layer makes
+ * it again. Other values and NULL are ignored. */
+void gz_nn_val_release(const gz_nn_val *v);
+bool gz_nn_val_readable(const gz_nn_val *v);
 int gz_nn_val_shape(const gz_nn_val *v, int64_t *dims);
 bool gz_nn_val_is_plain(const gz_nn_val *v);
 /* Human-readable layout: "plain", "channels_last" (NHWC) or oneDNN's

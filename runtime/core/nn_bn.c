@@ -28,7 +28,7 @@ static gz_status setup_forward(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val *
         st = gz_dnn_prim_create(&e->fwd, &d, NULL, NULL, "batchnorm forward");
     if (st)
         return st;
-    if ((st = gz_nn__val_alloc(&e->y, gz_dnn_prim_md(&e->fwd, dnnl_query_dst_md, 0))))
+    if ((st = gz_nn__val_out(l, &e->y, gz_dnn_prim_md(&e->fwd, dnnl_query_dst_md, 0))))
         return st;
     dnnl_memory_desc_t cmd;
     int64_t cd[1] = {l->c.in};
@@ -101,7 +101,7 @@ static gz_status setup_backward(gz_nn_layer *l, gz_nn_entry *e)
         st = gz_dnn_prim_create(&e->bwd, &d, NULL, e->fwd.pd, "batchnorm backward");
     if (st)
         return st;
-    if ((st = gz_nn__val_shared(l, &e->dx, gz_dnn_prim_md(&e->bwd, dnnl_query_diff_src_md, 0))))
+    if ((st = gz_nn__val_lent(&e->dx, gz_dnn_prim_md(&e->bwd, dnnl_query_diff_src_md, 0))))
         return st;
     if (l->c.affine) {
         if ((st = gz_dnn_mem_alloc(&e->dscale, &e->mean.md)) ||

@@ -81,7 +81,7 @@ static gz_status setup_forward(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val *
     }
     if (st)
         return st;
-    if ((st = gz_nn__val_alloc(&e->y, gz_dnn_prim_md(&e->fwd, dnnl_query_dst_md, 0))))
+    if ((st = gz_nn__val_out(l, &e->y, gz_dnn_prim_md(&e->fwd, dnnl_query_dst_md, 0))))
         return st;
     if (!l->pw.mem && (st = gz_dnn_mem_wrap(&l->pw, &wplain, l->param[P_WEIGHT]->data)))
         return st;
@@ -176,7 +176,7 @@ static gz_status setup_backward_data(gz_nn_layer *l, gz_nn_entry *e)
     gz_status st;
     if ((st = create_bwd(l, e, false, false)) && (st = create_bwd(l, e, false, true)))
         return st;
-    return gz_nn__val_shared(l, &e->dx, gz_dnn_prim_md(&e->bwd, dnnl_query_diff_src_md, 0));
+    return gz_nn__val_lent(&e->dx, gz_dnn_prim_md(&e->bwd, dnnl_query_diff_src_md, 0));
 }
 
 static gz_status setup_backward(gz_nn_layer *l, gz_nn_entry *e)

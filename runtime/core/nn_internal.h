@@ -13,9 +13,11 @@
  *    plain tensor only when its version changed (optimizer step, EMA,
  *    load), so the second view reuses them; the backward-data copies and
  *    those of layers without gradients live in a process-wide pool;
- *  - input gradients (gz_nn_shared): slots run backward one after the
- *    other, so a slot's dL/dx is dead when the next slot's backward of the
- *    same layer starts;
+ *  - input gradients and the outputs of layers without gradients: lent
+ *    buffers (onednn.h), held from the call that makes them until the
+ *    consumer releases them (gz_nn_val_release: the Lua containers do,
+ *    once the next layer has read them) or the layer's next call, so a
+ *    backward pass needs a few live gradient buffers, not one per layer;
  *  - reordered gradients and the weight-gradient scratch: process-wide
  *    pools (onednn.h), live only within one backward call. */
 #ifndef GZ_NN_INTERNAL_H
@@ -29,6 +31,8 @@ struct gz_nn_val {
     int ndims;
     int64_t dims[4];
     bool layer_owned;
+    bool lent;   /* its buffer is lent (gz_dnn_lend) at each call, not owned */
+    bool held;   /* lent: a buffer is held (the value is readable) */
 };
 
 typedef struct gz_nn_entry {
@@ -62,12 +66,6 @@ typedef struct gz_nn_wcopy {
 
 #define GZ_NN_WCOPIES 4
 
-/* A buffer shared by the layer's slots. */
-typedef struct gz_nn_shared {
-    struct gz_nn_shared *next;
-    gz_dnn_mem m;
-} gz_nn_shared;
-
 struct gz_nn_layer {
     gz_nn_conf c;
     int nparam;
@@ -82,7 +80,6 @@ struct gz_nn_layer {
     gz_dnn_mem pw, pb, pdw;   /* conv, linear: plain views of weight, bias, weight grad */
     gz_nn_wcopy wcopy[GZ_NN_WCOPIES];
     unsigned wclock;
-    gz_nn_shared *shared;
 };
 
 /* Index of parameters for the families. */
@@ -90,9 +87,14 @@ enum { P_WEIGHT = 0, P_BIAS = 1, P_RMEAN = 2, P_RVAR = 3, P_NBT = 4 };
 
 /* Sets up *v as a layer-owned value with md (allocated). */
 gz_status gz_nn__val_alloc(gz_nn_val *v, const dnnl_memory_desc_t *md);
-/* Sets up *v as a layer-owned value with md over the layer's buffer for
- * md shared by all slots (made on first use). */
-gz_status gz_nn__val_shared(gz_nn_layer *l, gz_nn_val *v, const dnnl_memory_desc_t *md);
+/* Sets up *v as a layer-owned value with md whose buffer is lent at each
+ * call (gradients): gz_nn__val_acquire takes one (giving back the one
+ * held before), gz_nn_val_release gives it back. */
+gz_status gz_nn__val_lent(gz_nn_val *v, const dnnl_memory_desc_t *md);
+gz_status gz_nn__val_acquire(gz_nn_val *v);
+/* A layer output: lent when the layer has no gradients (nothing reads it
+ * after its consumers), owned otherwise (backward reads it). */
+gz_status gz_nn__val_out(gz_nn_layer *l, gz_nn_val *v, const dnnl_memory_desc_t *md);
 void gz_nn__val_release(gz_nn_val *v);
 
 /* Returns in *use the memory to pass where the primitive expects `want`:

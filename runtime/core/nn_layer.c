@@ -130,12 +130,6 @@ void gz_nn_layer_clear_cache(gz_nn_layer *l)
         entry_free(e);
     }
     memset(l->last, 0, sizeof l->last);
-    while (l->shared) {
-        gz_nn_shared *s = l->shared;
-        l->shared = s->next;
-        gz_dnn_mem_free(&s->m);
-        free(s);
-    }
     for (int i = 0; i < GZ_NN_WCOPIES; i++) {
         gz_dnn_mem_free(&l->wcopy[i].m);
         gz_dnn_prim_free(&l->wcopy[i].r);
@@ -255,33 +249,60 @@ gz_status gz_nn__val_alloc(gz_nn_val *v, const dnnl_memory_desc_t *md)
     return GZ_OK;
 }
 
-gz_status gz_nn__val_shared(gz_nn_layer *l, gz_nn_val *v, const dnnl_memory_desc_t *md)
+static void set_shape(gz_nn_val *v, const dnnl_memory_desc_t *md)
 {
-    gz_nn_shared *s = l->shared;
-    while (s && !gz_dnn_md_equal(&s->m.md, md))
-        s = s->next;
-    gz_status st;
-    if (!s) {
-        if (!(s = gz_calloc(1, sizeof *s)))
-            return GZ_ERR_NOMEM;
-        if ((st = gz_dnn_mem_alloc(&s->m, md))) {
-            free(s);
-            return st;
-        }
-        s->next = l->shared;
-        l->shared = s;
-    }
-    if ((st = gz_dnn_mem_wrap(&v->m, md, s->m.data)))
-        return st;
     v->ndims = md->ndims;
     for (int d = 0; d < md->ndims && d < 4; d++)
         v->dims[d] = md->dims[d];
     v->layer_owned = true;
-    return GZ_OK;
+}
+
+gz_status gz_nn__val_lent(gz_nn_val *v, const dnnl_memory_desc_t *md)
+{
+    gz_status st = gz_dnn_mem_wrap(&v->m, md, NULL);
+    if (st)
+        return st;
+    set_shape(v, md);
+    v->lent = true;
+    v->held = false;
+    return gz_nn__val_acquire(v);
+}
+
+gz_status gz_nn__val_acquire(gz_nn_val *v)
+{
+    if (!v->lent)
+        return GZ_OK;
+    gz_nn_val_release(v);
+    void *p = gz_dnn_lend(gz_dnn_mem_bytes(&v->m));
+    if (!p)
+        return gz_error_set(GZ_ERR_NOMEM, "out of memory for a %zu-byte engine buffer",
+                            gz_dnn_mem_bytes(&v->m));
+    v->held = true;
+    return gz_dnn_mem_rebind(&v->m, p);
+}
+
+gz_status gz_nn__val_out(gz_nn_layer *l, gz_nn_val *v, const dnnl_memory_desc_t *md)
+{
+    return l->no_grad ? gz_nn__val_lent(v, md) : gz_nn__val_alloc(v, md);
+}
+
+void gz_nn_val_release(const gz_nn_val *cv)
+{
+    gz_nn_val *v = (gz_nn_val *)cv;
+    if (!v || !v->lent || !v->held)
+        return;
+    gz_dnn_unlend(v->m.data);
+    v->held = false;
+}
+
+bool gz_nn_val_readable(const gz_nn_val *v)
+{
+    return !v->lent || v->held;
 }
 
 void gz_nn__val_release(gz_nn_val *v)
 {
+    gz_nn_val_release(v);
     gz_dnn_mem_free(&v->m);
 }
 
@@ -431,6 +452,9 @@ gz_status gz_nn_forward(gz_nn_layer *l, int slot, const gz_nn_val *x, const gz_n
     *y = NULL;
     if (slot < 0 || slot >= GZ_NN_SLOTS)
         return gz_error_set(GZ_ERR_ARG, "nn: slot %d not in 0..%d", slot, GZ_NN_SLOTS - 1);
+    if (!gz_nn_val_readable(x) || (x2 && !gz_nn_val_readable(x2)))
+        return gz_error_set(GZ_ERR_ARG, "nn.%s: input value has been released",
+                            gz_nn_kind_name(l->c.kind));
     gz_status st = check_input(l, x, x2);
     if (st)
         return st;
@@ -457,6 +481,8 @@ gz_status gz_nn_forward(gz_nn_layer *l, int slot, const gz_nn_val *x, const gz_n
     l->last[slot] = NULL;
     e->x = x;
     e->x2 = x2;
+    if ((st = gz_nn__val_acquire(&e->y))) /* lent outputs: a fresh buffer (set up: below) */
+        return st;
     switch (l->c.kind) {
     case GZ_NN_CONV2D:
     case GZ_NN_LINEAR: st = gz_nn__conv_forward(l, e, x); break;
@@ -493,7 +519,14 @@ gz_status gz_nn_backward(gz_nn_layer *l, int slot, const gz_nn_val *dy, bool wan
         shape_str(s2, sizeof s2, &e->y);
         return gz_error_set(GZ_ERR_ARG, "nn.%s: gradient %s does not match output %s", k, s1, s2);
     }
-    gz_status st;
+    if (!gz_nn_val_readable(dy))
+        return gz_error_set(GZ_ERR_ARG, "nn.%s: gradient value has been released", k);
+    /* a lent dx: the previous one is given back, a fresh one taken */
+    gz_status st = want_dx ? gz_nn__val_acquire(&e->dx) : GZ_OK;
+    if (!want_dx)
+        gz_nn_val_release(&e->dx);
+    if (st)
+        return st;
     switch (l->c.kind) {
     case GZ_NN_CONV2D:
     case GZ_NN_LINEAR:
@@ -623,6 +656,9 @@ static gz_status copy_between(const gz_nn_val *v, gz_tensor *t, bool to_tensor)
 
 gz_status gz_nn_val_to_tensor(const gz_nn_val *v, gz_tensor **out)
 {
+    *out = NULL;
+    if (!gz_nn_val_readable(v))
+        return gz_error_set(GZ_ERR_ARG, "nn: value has been released");
     gz_status st = gz_tensor_new(out, GZ_F32, v->ndims, v->dims);
     if (st)
         return st;

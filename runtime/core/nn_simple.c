@@ -13,7 +13,7 @@ static gz_status relu_fwd_desc(gz_dnn_prim *p, const dnnl_memory_desc_t *md, boo
     return st ? st : gz_dnn_prim_create(p, &d, NULL, NULL, "relu forward");
 }
 
-static gz_status relu_bwd_setup(gz_nn_layer *l, gz_nn_entry *e, const gz_dnn_prim *hint)
+static gz_status relu_bwd_setup(gz_nn_entry *e, const gz_dnn_prim *hint)
 {
     dnnl_eltwise_desc_t d;
     gz_status st = gz_dnn_check(dnnl_eltwise_backward_desc_init(&d, dnnl_eltwise_relu_use_dst_for_bwd,
@@ -22,7 +22,7 @@ static gz_status relu_bwd_setup(gz_nn_layer *l, gz_nn_entry *e, const gz_dnn_pri
     if (!st)
         st = gz_dnn_prim_create(&e->bwd, &d, NULL, hint->pd, "relu backward");
     if (!st)
-        st = gz_nn__val_shared(l, &e->dx, gz_dnn_prim_md(&e->bwd, dnnl_query_diff_src_md, 0));
+        st = gz_nn__val_lent(&e->dx, gz_dnn_prim_md(&e->bwd, dnnl_query_diff_src_md, 0));
     return st;
 }
 
@@ -67,7 +67,7 @@ static gz_status pool_setup(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val *x)
     if (!st)
         st = gz_dnn_prim_create(&e->fwd, &d, NULL, NULL, "pooling forward");
     if (!st)
-        st = gz_nn__val_alloc(&e->y, gz_dnn_prim_md(&e->fwd, dnnl_query_dst_md, 0));
+        st = gz_nn__val_out(l, &e->y, gz_dnn_prim_md(&e->fwd, dnnl_query_dst_md, 0));
     const dnnl_memory_desc_t *wsmd = gz_dnn_prim_md(&e->fwd, dnnl_query_workspace_md, 0);
     if (!st && wsmd && dnnl_memory_desc_get_size(wsmd) > 0)
         st = gz_dnn_mem_alloc(&e->ws, wsmd);
@@ -99,18 +99,27 @@ static gz_status add_setup(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val *x, c
     st = gz_dnn_prim_create(&e->fwd, &d, po, NULL, "add");
     if (po)
         dnnl_post_ops_destroy(po);
-    if (!st)
-        st = gz_nn__val_alloc(&e->y, gz_dnn_prim_md(&e->fwd, dnnl_query_dst_md, 0));
-    return st;
+    if (st)
+        return st;
+    if (l->c.inplace && !l->no_grad) { /* the output is the first input's buffer */
+        if ((st = gz_dnn_mem_wrap(&e->y.m, &x->m.md, x->m.data)))
+            return st;
+        e->y.ndims = x->ndims;
+        for (int i = 0; i < x->ndims; i++)
+            e->y.dims[i] = x->dims[i];
+        e->y.layer_owned = true;
+        return GZ_OK;
+    }
+    return gz_nn__val_out(l, &e->y, gz_dnn_prim_md(&e->fwd, dnnl_query_dst_md, 0));
 }
 
-static gz_status flatten_setup(gz_nn_entry *e, const gz_nn_val *x)
+static gz_status flatten_setup(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val *x)
 {
     int64_t d2[2] = {x->dims[0], x->dims[1] * x->dims[2] * x->dims[3]};
     dnnl_memory_desc_t md2, md4;
     gz_dnn_md_plain(&md2, 2, d2);
     gz_dnn_md_plain(&md4, 4, x->dims);
-    gz_status st = gz_nn__val_alloc(&e->y, &md2);
+    gz_status st = gz_nn__val_out(l, &e->y, &md2);
     if (!st)
         st = gz_dnn_mem_wrap(&e->alias, &md4, e->y.m.data);
     e->fwd.p = NULL;
@@ -128,7 +137,7 @@ gz_status gz_nn__simple_forward(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val 
         if (!ready) {
             if ((st = relu_fwd_desc(&e->fwd, &x->m.md, !e->infer)))
                 return st;
-            if ((st = gz_nn__val_alloc(&e->y, gz_dnn_prim_md(&e->fwd, dnnl_query_dst_md, 0))))
+            if ((st = gz_nn__val_out(l, &e->y, gz_dnn_prim_md(&e->fwd, dnnl_query_dst_md, 0))))
                 return st;
         }
         dnnl_exec_arg_t a[2] = {{DNNL_ARG_SRC, x->m.mem}, {DNNL_ARG_DST, e->y.m.mem}};
@@ -144,11 +153,16 @@ gz_status gz_nn__simple_forward(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val 
         return gz_dnn_exec(&e->fwd, e->ws.mem ? 3 : 2, a);
     }
     case GZ_NN_FLATTEN:
-        if (!ready && (st = flatten_setup(e, x)))
+        if (!ready && (st = flatten_setup(l, e, x)))
             return st;
+        if (e->alias.data != e->y.m.data && (st = gz_dnn_mem_rebind(&e->alias, e->y.m.data)))
+            return st; /* a lent output moves */
         return gz_dnn_reorder(&e->r_x, &x->m, &e->alias, false);
     case GZ_NN_ADD: {
         if (!ready && (st = add_setup(l, e, x, x2)))
+            return st;
+        if (l->c.inplace && !l->no_grad && e->y.m.data != x->m.data &&
+            (st = gz_dnn_mem_rebind(&e->y.m, x->m.data)))
             return st;
         dnnl_exec_arg_t a[3] = {
             {DNNL_ARG_SRC_0, x->m.mem}, {DNNL_ARG_SRC_1, x2->m.mem}, {DNNL_ARG_DST, e->y.m.mem}};
@@ -168,7 +182,7 @@ gz_status gz_nn__simple_backward(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val
     switch (l->c.kind) {
     case GZ_NN_RELU:
         if (!e->bwd_ready) {
-            if ((st = relu_bwd_setup(l, e, &e->fwd)))
+            if ((st = relu_bwd_setup(e, &e->fwd)))
                 return st;
             e->bwd_ready = true;
         }
@@ -182,7 +196,7 @@ gz_status gz_nn__simple_backward(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val
             return gz_error_set(GZ_ERR_ARG, "nn.%s: backward needs a training-mode forward",
                                 gz_nn_kind_name(l->c.kind));
         if (!e->bwd_ready) {
-            if ((st = gz_nn__val_shared(l, &e->dx, gz_dnn_prim_md(&e->bwd, dnnl_query_diff_src_md, 0))))
+            if ((st = gz_nn__val_lent(&e->dx, gz_dnn_prim_md(&e->bwd, dnnl_query_diff_src_md, 0))))
                 return st;
             e->bwd_ready = true;
         }
@@ -201,7 +215,7 @@ gz_status gz_nn__simple_backward(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val
     }
     case GZ_NN_FLATTEN: {
         if (!e->bwd_ready) {
-            if ((st = gz_nn__val_shared(l, &e->dx, &e->key)))
+            if ((st = gz_nn__val_lent(&e->dx, &e->key)))
                 return st;
             if ((st = gz_dnn_mem_wrap(&e->dyw, &e->alias.md, dy->m.data)))
                 return st;
@@ -221,7 +235,7 @@ gz_status gz_nn__simple_backward(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val
         const gz_nn_val *g = dy;
         if (l->c.relu) {
             if (!e->bwd_ready) {
-                if ((st = relu_fwd_desc(&e->aux, &e->y.m.md, true)) || (st = relu_bwd_setup(l, e, &e->aux)))
+                if ((st = relu_fwd_desc(&e->aux, &e->y.m.md, true)) || (st = relu_bwd_setup(e, &e->aux)))
                     return st;
                 e->bwd_ready = true;
             }

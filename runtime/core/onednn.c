@@ -166,9 +166,55 @@ gz_status gz_dnn_mem_sync(gz_dnn_mem *m)
     return gz_dnn_mem_rebind(m, g_pool[m->pool - 1].data);
 }
 
+static struct lent {
+    void *p;
+    size_t bytes;
+    bool busy;
+} *g_lent;
+static size_t g_nlent, g_lent_cap, g_lent_bytes;
+
+void *gz_dnn_lend(size_t bytes)
+{
+    struct lent *best = NULL;
+    for (size_t i = 0; i < g_nlent; i++) {
+        struct lent *b = &g_lent[i];
+        if (!b->busy && b->bytes >= bytes && (!best || b->bytes < best->bytes))
+            best = b;
+    }
+    if (!best) {
+        if (g_nlent == g_lent_cap) {
+            size_t cap = g_lent_cap ? 2 * g_lent_cap : 32;
+            struct lent *n = realloc(g_lent, cap * sizeof *n);
+            if (!n)
+                return NULL;
+            g_lent = n;
+            g_lent_cap = cap;
+        }
+        void *p = NULL;
+        size_t want = bytes < 64 ? 64 : (bytes + 63) & ~(size_t)63;
+        if (posix_memalign(&p, 64, want) != 0)
+            return NULL;
+        memset(p, 0, want);
+        best = &g_lent[g_nlent++];
+        *best = (struct lent){p, want, false};
+        g_lent_bytes += want;
+    }
+    best->busy = true;
+    return best->p;
+}
+
+void gz_dnn_unlend(void *p)
+{
+    for (size_t i = 0; p && i < g_nlent; i++)
+        if (g_lent[i].p == p) {
+            g_lent[i].busy = false;
+            return;
+        }
+}
+
 size_t gz_dnn_bytes(void)
 {
-    size_t n = g_owned_bytes + g_scratch_bytes;
+    size_t n = g_owned_bytes + g_scratch_bytes + g_lent_bytes;
     for (int i = 0; i < GZ_DNN_POOL_COUNT; i++)
         n += g_pool[i].bytes;
     return n;

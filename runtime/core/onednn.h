@@ -70,6 +70,15 @@ gz_status gz_dnn_mem_alloc(gz_dnn_mem *m, const dnnl_memory_desc_t *md);
 enum { GZ_DNN_POOL_DW = 0, GZ_DNN_POOL_DYW, GZ_DNN_POOL_DYD, GZ_DNN_POOL_W, GZ_DNN_POOL_COUNT };
 gz_status gz_dnn_mem_pooled(gz_dnn_mem *m, const dnnl_memory_desc_t *md, int pool);
 gz_status gz_dnn_mem_sync(gz_dnn_mem *m);
+/* Buffers for values that live from one layer call to the next
+ * (gradients, outputs of layers without gradients): a process-wide set
+ * of buffers, each lent to one value at a time; acquire returns the
+ * smallest free one of at least `bytes` (a new one when none is free);
+ * release lends it again. Buffers are never freed while the process
+ * runs, so a stale pointer reads wrong data but never freed memory. */
+void *gz_dnn_lend(size_t bytes);
+void gz_dnn_unlend(void *p);
+
 /* Bytes held by engine buffers: owned memories, pools and the scratchpad. */
 size_t gz_dnn_bytes(void);
 /* Binds md to borrowed data (not freed by gz_dnn_mem_free). */

@@ -106,7 +106,7 @@ static void push_layer_value(lua_State *L, int layer_idx, const gz_nn_val *v)
 }
 
 static const char *const conf_keys[] = {"in", "out", "kernel", "stride", "pad", "bias",
-                                        "affine", "relu", "eps", "momentum", NULL};
+                                        "affine", "relu", "eps", "momentum", "inplace", NULL};
 
 static int l_nn_layer(lua_State *L)
 {
@@ -140,13 +140,14 @@ static int l_nn_layer(lua_State *L)
                 else if (which == 2) c.kernel = (int)v;
                 else if (which == 3) c.stride = (int)v;
                 else c.pad = (int)v;
-            } else if (which <= 7) {
+            } else if (which <= 7 || which == 10) {
                 if (!lua_isboolean(L, -1))
                     return luaL_error(L, "nn.layer: option '%s' must be a boolean", k);
                 bool v = lua_toboolean(L, -1);
                 if (which == 5) c.bias = v;
                 else if (which == 6) c.affine = v;
-                else c.relu = v;
+                else if (which == 7) c.relu = v;
+                else c.inplace = v;
             } else {
                 if (!lua_isnumber(L, -1))
                     return luaL_error(L, "nn.layer: option '%s' must be a number", k);
@@ -509,6 +510,16 @@ static int l_prims_created(lua_State *L)
     return 1;
 }
 
+/* gaze.core.nn_release(v): gives back the lent buffer of a gradient or
+ * no-grad output once nothing reads it (anything else: ignored) */
+static int l_release(lua_State *L)
+{
+    value_box *b = luaL_testudata(L, 1, VALUE_MT);
+    if (b && b->v && (!b->owner || b->owner->l))
+        gz_nn_val_release(b->v);
+    return 0;
+}
+
 /* gaze.core.nn_ref_prims() -> primitives on oneDNN's reference kernels */
 static int l_ref_prims(lua_State *L)
 {
@@ -643,7 +654,8 @@ int gz_lua_open_nn(lua_State *L)
         {"__gc", layer_gc}, {"__close", layer_gc}, {"__tostring", layer_tostring}, {NULL, NULL},
     };
     static const luaL_Reg value_methods[] = {
-        {"tensor", v_tensor}, {"shape", v_shape}, {"layout", v_layout}, {NULL, NULL},
+        {"tensor", v_tensor}, {"shape", v_shape}, {"layout", v_layout}, {"release", l_release},
+        {NULL, NULL},
     };
     static const luaL_Reg value_meta[] = {
         {"__gc", value_gc}, {"__close", value_gc}, {"__tostring", value_tostring}, {NULL, NULL},
@@ -667,6 +679,7 @@ int gz_lua_open_nn(lua_State *L)
         {"nn_prims_created", l_prims_created},
         {"nn_engine_bytes", l_engine_bytes},
         {"nn_ref_prims", l_ref_prims},
+        {"nn_release", l_release},
         {"nn_set_threads", l_set_threads},
         {"nn_clock", l_clock},
         {"safetensors_save", l_st_save},

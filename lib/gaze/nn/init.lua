@@ -229,10 +229,12 @@ end
 --- Global average pooling (N, C, H, W) -> (N, C, 1, 1).
 function nn.avgpool() return leaf("avgpool", {}) end
 function nn.flatten() return leaf("flatten", {}) end
---- add{relu=false}: forward(a, slot, b) -> a + b (ReLU'd when relu).
+--- add{relu=false, inplace=false}: forward(a, slot, b) -> a + b (ReLU'd when relu).
+--- inplace=true: the sum overwrites a (a's producer must not need its
+--- output, e.g. a batch norm without ReLU read by nothing else).
 function nn.add(o)
-  o = nn.check_opts(o, { "relu" }, "nn.add")
-  return leaf("add", { relu = o.relu or false })
+  o = nn.check_opts(o, { "relu", "inplace" }, "nn.add")
+  return leaf("add", { relu = o.relu or false, inplace = o.inplace or false })
 end
 
 -- ---- containers ----
@@ -252,8 +254,18 @@ function nn.sequential(list)
   return s
 end
 
+-- Containers give back what they made and their next layer has read:
+-- gradients, and outputs of no-grad layers (owned outputs are unaffected),
+-- never the caller's own input.
+local release = core.nn_release
+nn.release = release
+
 function Seq:forward(x, slot)
-  for _, c in ipairs(self._children or {}) do x = c.module:forward(x, slot) end
+  for i, c in ipairs(self._children or {}) do
+    local y = c.module:forward(x, slot)
+    if i > 1 then release(x) end
+    x = y
+  end
   return x
 end
 
@@ -261,7 +273,9 @@ function Seq:backward(dy, slot, want_dx)
   if want_dx == nil then want_dx = true end
   local ch = self._children or {}
   for i = #ch, 1, -1 do
-    dy = ch[i].module:backward(dy, slot, i > 1 or want_dx)
+    local dx = ch[i].module:backward(dy, slot, i > 1 or want_dx)
+    if i < #ch and dx ~= dy then release(dy) end
+    dy = dx
   end
   return dy
 end

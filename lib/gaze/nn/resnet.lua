@@ -41,17 +41,30 @@ local function block(kind, inplanes, planes, stride, seed)
       nn.batchnorm2d { channels = planes * exp },
     })
   end
-  b.join = nn.add { relu = true } -- not a child: no parameters
+  -- not a child (no parameters); the sum overwrites the last batch norm's
+  -- output, which nothing else reads (as torchvision's in-place `out += identity`)
+  b.join = nn.add { relu = true, inplace = true }
   b.gsum = nn.add {}              -- sums the two gradients reaching the input
   b.gsum:requires_grad(false)     -- (a forward in backward: one buffer for all slots)
   return b
 end
 
+local release = nn.release
+
+-- Intermediate values are given back once read (gradients, no-grad
+-- outputs); the caller's x / dy never.
 function Block:forward(x, slot)
   local y = x
-  for _, m in ipairs(self.main) do y = m:forward(y, slot) end
+  for i, m in ipairs(self.main) do
+    local o = m:forward(y, slot)
+    if i > 1 then release(y) end
+    y = o
+  end
   local s = self.downsample and self.downsample:forward(x, slot) or x
-  return self.join:forward(y, slot, s)
+  local out = self.join:forward(y, slot, s)
+  release(y)
+  if s ~= x then release(s) end
+  return out
 end
 
 function Block:backward(dy, slot, want_dx)
@@ -59,12 +72,18 @@ function Block:backward(dy, slot, want_dx)
   local g = self.join:backward(dy, slot)
   local gm = g
   for i = #self.main, 1, -1 do
-    gm = self.main[i]:backward(gm, slot, i > 1 or want_dx)
+    local nx = self.main[i]:backward(gm, slot, i > 1 or want_dx)
+    if gm ~= g then release(gm) end
+    gm = nx
   end
   local gs = g
   if self.downsample then gs = self.downsample:backward(g, slot, want_dx) end
-  if not want_dx then return nil end
-  return self.gsum:forward(gm, slot, gs)
+  local out
+  if want_dx then out = self.gsum:forward(gm, slot, gs) end
+  if gm ~= g then release(gm) end
+  if gs ~= g then release(gs) end
+  if g ~= dy then release(g) end
+  return out
 end
 
 function Block:train(flag)
@@ -137,14 +156,20 @@ function build(o)
 end
 
 function ResNet:forward(x, slot)
-  for _, m in ipairs(self.seq) do x = m:forward(x, slot) end
+  for i, m in ipairs(self.seq) do
+    local y = m:forward(x, slot)
+    if i > 1 then release(x) end
+    x = y
+  end
   return x
 end
 
 function ResNet:backward(dy, slot, want_dx)
   if want_dx == nil then want_dx = true end
   for i = #self.seq, 1, -1 do
-    dy = self.seq[i]:backward(dy, slot, i > 1 or want_dx)
+    local dx = self.seq[i]:backward(dy, slot, i > 1 or want_dx)
+    if i < #self.seq and dx ~= dy then release(dy) end
+    dy = dx
   end
   return dy
 end
