@@ -335,6 +335,35 @@ T.test("slots share weight copies and gradient buffers; a no-grad target shares 
   T.truthy(t:parameters()[1].grad:norm() > 0, "gradients again after requires_grad(true)")
 end)
 
+T.test("lent gradients: released values are unreadable until made again; in-place addition", function()
+  local c = nn.conv2d { ["in"] = 16, out = 16, kernel = 3, pad = 1, seed = 1 }
+  local x = core.tensor({ 2, 16, 6, 6 }, "float32"):fill_normal(0, 1, 1, 1)
+  local dy = core.tensor({ 2, 16, 6, 6 }, "float32"):fill_normal(0, 1, 1, 2)
+  c:forward(x, 0)
+  local dx = c:backward(dy, 0)
+  local keep = dx:tensor()
+  dx:release()
+  T.raises(function() dx:tensor() end, "released")
+  T.raises(function() c:forward(dx, 1) end, "released")
+  local dx2 = c:backward(dy, 0)
+  T.eq((dx2:tensor() - keep):norm(), 0.0, "made again, same gradient")
+  -- a no-grad layer's output is lent too
+  local t = nn.conv2d { ["in"] = 16, out = 16, kernel = 3, pad = 1, seed = 1 }:requires_grad(false)
+  local y = t:forward(x, 0)
+  core.nn_release(y)
+  T.raises(function() y:tensor() end, "released")
+  core.nn_release(x) -- tensors and owned values: ignored
+  -- in-place addition: the sum overwrites the first input (a layer output)
+  local bn = nn.batchnorm2d { channels = 16 }
+  local a = bn:forward(x, 0)
+  local want = a:tensor() + x
+  local add = nn.add { inplace = true }
+  local sum = add:forward(a, 0, x)
+  T.eq((sum:tensor() - want):norm(), 0.0)
+  T.eq((a:tensor() - want):norm(), 0.0, "a now holds the sum")
+  T.raises(function() nn.add { inplace = 1 } end, "must be a boolean")
+end)
+
 T.test("narrow and standard networks train on oneDNN's fast kernels only (no reference kernels)", function()
   -- width 8: channel counts below 16 once made oneDNN pick plain NCHW,
   -- whose backward only has reference kernels (10x slower than width 16)
