@@ -20,7 +20,9 @@
 -- Settings (--set KEY=VALUE; each changes the folder tag, so results of
 -- different budgets never mix): n (600), size (32), width (16), epochs (30),
 -- batch (32), lr (0.05), bm (BYOL base momentum, 0.96), k (pairs, 600),
--- workers (1 loader thread), out (runs/results).
+-- workers (1 loader thread), crop (smallest random_resized_crop scale of the
+-- `synth` augmentation preset, 0.2 as the preset; the tag says -cropX when
+-- changed), out (runs/results).
 --
 -- The `label` row: the label relation is 0/1, so no threshold gives exactly K
 -- pairs; it is label + 1e-3 x the `random` relation, whose K largest entries
@@ -41,7 +43,7 @@ local function int(k, d) return math.tointeger(tonumber(opts[k])) or d end
 local S = {
   n = int("n", 600), size = int("size", 32), width = int("width", 16), epochs = int("epochs", 30),
   batch = int("batch", 32), lr = num("lr", 0.05), bm = num("bm", 0.96), k = int("k", 600),
-  workers = int("workers", 1),
+  workers = int("workers", 1), crop = num("crop", 0.2),
 }
 local KINDS = list(opts.kind, { "mammo" })
 local NOISES = list(opts.noise, { "medium" })
@@ -52,6 +54,7 @@ for _, s in ipairs(list(opts.seeds, { "1", "2", "3" })) do SEEDS[#SEEDS + 1] = m
 local OUT = opts.out or "runs/results"
 local TAG = string.format("n%d-s%d-w%d-e%d-b%d-lr%g-bm%g-k%d", S.n, S.size, S.width, S.epochs, S.batch, S.lr,
   S.bm, S.k)
+if S.crop ~= 0.2 then TAG = TAG .. string.format("-crop%g", S.crop) end
 local ROOT = OUT .. "/" .. TAG
 local DATA_SEED = 1 -- the synthetic study is the same for every seed; seeds vary training and pairs
 
@@ -82,10 +85,12 @@ local function data_for(kind, noise)
   local ds = gaze.dataset.load(dir .. "/manifest.yaml")
   local pre = ds:select({ "pretrain", "train" }) -- pre-training images; their labels are never used (except `label`)
   local ops = gaze.augment.preset("synth", { size = S.size })
+  assert(ops[1].op == "random_resized_crop", "the synth preset starts with random_resized_crop")
+  ops[1].scale = { S.crop, 1.0 }
   local norm = ops[#ops]
   assert(norm.op == "normalize", "the synth preset ends with normalize")
   local all = gaze.eval.features.images(ds, { normalize = { norm.mean, norm.std } })
-  local D = { dir = dir, ds = ds, pre = pre, ids = pre:ids(), ops = ops, classes = #ds.classes, rel = {},
+  local D = { kind = kind, dir = dir, ds = ds, pre = pre, ids = pre:ids(), ops = ops, classes = #ds.classes, rel = {},
     sets = { train = gaze.eval.features.subset(all, { "train" }), val = gaze.eval.features.subset(all, { "val" }),
       test = gaze.eval.features.subset(all, { "test" }) } }
   DATA[key] = D
@@ -105,7 +110,12 @@ end
 
 -- The pair policy of a row: {relation, count, drop} or nil.
 local function policy(D, row, seed)
-  if row == "mcgip" then return { relation = relation(D, "multimatch", { preset = "mcgip" }), count = S.k, drop = 0, seed = seed } end
+  if row == "mcgip" then
+    -- McGIP's preset fixates raw samples (mammo); knee gaze is delivered as fixations already
+    local params = { preset = "mcgip" }
+    if D.kind == "knee" then params.fixations = "none" end
+    return { relation = relation(D, "multimatch", params), count = S.k, drop = 0, seed = seed }
+  end
   if row == "gzpt" then return { relation = relation(D, "tima"), count = S.k, drop = 0.5, seed = seed } end
   if row == "random" then return { relation = relation(D, "random"), count = S.k, drop = 0, seed = seed } end
   if row == "label" then
