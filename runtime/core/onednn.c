@@ -212,8 +212,11 @@ void gz_dnn_unlend(void *p)
         }
 }
 
+#include <stdio.h>
+static void dbg_print(void) { size_t busy=0; for (size_t i=0;i<g_nlent;i++) if (g_lent[i].busy) busy+=g_lent[i].bytes; fprintf(stderr, "DBG lent=%zu MB (%zu bufs, busy %zu MB) owned=%zu MB scratch=%zu MB pools=%zu/%zu/%zu/%zu MB\n", g_lent_bytes>>20, g_nlent, busy>>20, g_owned_bytes>>20, g_scratch_bytes>>20, g_pool[0].bytes>>20, g_pool[1].bytes>>20, g_pool[2].bytes>>20, g_pool[3].bytes>>20); }
 size_t gz_dnn_bytes(void)
 {
+    static int reg; if (!reg) { reg = 1; atexit(dbg_print); }
     size_t n = g_owned_bytes + g_scratch_bytes + g_lent_bytes;
     for (int i = 0; i < GZ_DNN_POOL_COUNT; i++)
         n += g_pool[i].bytes;
@@ -339,6 +342,41 @@ static gz_status prim_finish(gz_dnn_prim *out, const char *what)
     return GZ_OK;
 }
 
+/* Whether pd is an implementation that oneDNN 2.6 gets wrong: the brgemm
+ * inner-product backward-data kernel reads address 0 on 2+ threads for
+ * some shapes (mb 32, ic 32, oc 4096: an MLP over 32 features with a
+ * 4096-wide hidden layer). */
+static bool broken_impl(const_dnnl_primitive_desc_t pd)
+{
+    const char *impl = NULL;
+    return dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) == dnnl_success &&
+           impl && strncmp(impl, "brgemm_bwd_d", 12) == 0;
+}
+
+/* Replaces a broken pd by the next implementation oneDNN offers for the
+ * same operation (all compute the same product); keeps pd when there is
+ * none. */
+static void skip_broken_impl(dnnl_primitive_desc_t *pd, const void *op_desc,
+                             const_dnnl_primitive_attr_t attr, const_dnnl_primitive_desc_t hint)
+{
+    if (!broken_impl(*pd))
+        return;
+    dnnl_primitive_desc_iterator_t it = NULL;
+    if (dnnl_primitive_desc_iterator_create(&it, op_desc, attr, g_engine, hint) != dnnl_success)
+        return;
+    do {
+        dnnl_primitive_desc_t cand = dnnl_primitive_desc_iterator_fetch(it);
+        if (cand && !broken_impl(cand)) {
+            dnnl_primitive_desc_destroy(*pd);
+            *pd = cand;
+            break;
+        }
+        if (cand)
+            dnnl_primitive_desc_destroy(cand);
+    } while (dnnl_primitive_desc_iterator_next(it) == dnnl_success);
+    dnnl_primitive_desc_iterator_destroy(it);
+}
+
 gz_status gz_dnn_prim_create(gz_dnn_prim *out, const void *op_desc, const_dnnl_post_ops_t post_ops,
                              const_dnnl_primitive_desc_t hint, const char *what)
 {
@@ -362,6 +400,8 @@ gz_status gz_dnn_prim_create(gz_dnn_prim *out, const void *op_desc, const_dnnl_p
         apply_threads(1);
         st = gz_dnn_check(dnnl_primitive_desc_create(&out->pd, op_desc, attr, g_engine, hint), what);
     }
+    if (!st)
+        skip_broken_impl(&out->pd, op_desc, attr, hint);
     dnnl_primitive_attr_destroy(attr);
     if (!st)
         st = prim_finish(out, what);
