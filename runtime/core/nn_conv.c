@@ -8,6 +8,10 @@
 
 #include <string.h>
 
+/* Winograd's transforms of large inputs need a big scratchpad (120 MB for
+ * 64 channels at 32x32, batch 32): beyond this, direct instead. */
+#define WINO_SCRATCH ((size_t)48 << 20)
+
 static gz_status setup_forward(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val *x)
 {
     const gz_nn_conf *c = &l->c;
@@ -59,7 +63,9 @@ static gz_status setup_forward(gz_nn_layer *l, gz_nn_entry *e, const gz_nn_val *
                                   &d, prop, e->wino ? dnnl_convolution_winograd : dnnl_convolution_direct,
                                   &src, &w, c->bias ? &b : NULL, &y, strides, pad, pad),
                               "conv2d forward desc");
-            if (!st)
+            if (!st && e->wino)
+                st = gz_dnn_prim_create_capped(&e->fwd, &d, NULL, NULL, "conv2d forward", WINO_SCRATCH);
+            else if (!st)
                 st = gz_dnn_prim_create(&e->fwd, &d, NULL, NULL, "conv2d forward");
             if (!st || !e->wino)
                 break;
@@ -147,8 +153,8 @@ static gz_status create_bwd(gz_nn_layer *l, gz_nn_entry *e, bool weights, bool a
                                       &d, alg, &src, &w, &dst, strides, pad, pad),
                                   "conv2d backward data desc");
             if (!st)
-                st = gz_dnn_prim_create(weights ? &e->bwdw : &e->bwd, &d, NULL, e->fwd.pd,
-                                        "conv2d backward");
+                st = gz_dnn_prim_create_capped(weights ? &e->bwdw : &e->bwd, &d, NULL, e->fwd.pd,
+                                               "conv2d backward", k ? 0 : WINO_SCRATCH);
             if (!st)
                 break;
         }

@@ -181,6 +181,7 @@ void *gz_dnn_lend(size_t bytes)
         if (!b->busy && b->bytes >= bytes && (!best || b->bytes < best->bytes))
             best = b;
     }
+    size_t want = bytes < 64 ? 64 : (bytes + 63) & ~(size_t)63;
     if (!best) {
         if (g_nlent == g_lent_cap) {
             size_t cap = g_lent_cap ? 2 * g_lent_cap : 32;
@@ -191,7 +192,6 @@ void *gz_dnn_lend(size_t bytes)
             g_lent_cap = cap;
         }
         void *p = NULL;
-        size_t want = bytes < 64 ? 64 : (bytes + 63) & ~(size_t)63;
         if (posix_memalign(&p, 64, want) != 0)
             return NULL;
         memset(p, 0, want);
@@ -212,11 +212,8 @@ void gz_dnn_unlend(void *p)
         }
 }
 
-#include <stdio.h>
-static void dbg_print(void) { size_t busy=0; for (size_t i=0;i<g_nlent;i++) if (g_lent[i].busy) busy+=g_lent[i].bytes; fprintf(stderr, "DBG lent=%zu MB (%zu bufs, busy %zu MB) owned=%zu MB scratch=%zu MB pools=%zu/%zu/%zu/%zu MB\n", g_lent_bytes>>20, g_nlent, busy>>20, g_owned_bytes>>20, g_scratch_bytes>>20, g_pool[0].bytes>>20, g_pool[1].bytes>>20, g_pool[2].bytes>>20, g_pool[3].bytes>>20); }
 size_t gz_dnn_bytes(void)
 {
-    static int reg; if (!reg) { reg = 1; atexit(dbg_print); }
     size_t n = g_owned_bytes + g_scratch_bytes + g_lent_bytes;
     for (int i = 0; i < GZ_DNN_POOL_COUNT; i++)
         n += g_pool[i].bytes;
@@ -377,6 +374,19 @@ static void skip_broken_impl(dnnl_primitive_desc_t *pd, const void *op_desc,
     dnnl_primitive_desc_iterator_destroy(it);
 }
 
+static size_t g_max_scratch; /* 0: no cap (gz_dnn_prim_create_capped) */
+
+gz_status gz_dnn_prim_create_capped(gz_dnn_prim *out, const void *op_desc,
+                                    const_dnnl_post_ops_t post_ops,
+                                    const_dnnl_primitive_desc_t hint, const char *what,
+                                    size_t max_scratch)
+{
+    g_max_scratch = max_scratch;
+    gz_status st = gz_dnn_prim_create(out, op_desc, post_ops, hint, what);
+    g_max_scratch = 0;
+    return st;
+}
+
 gz_status gz_dnn_prim_create(gz_dnn_prim *out, const void *op_desc, const_dnnl_post_ops_t post_ops,
                              const_dnnl_primitive_desc_t hint, const char *what)
 {
@@ -403,6 +413,12 @@ gz_status gz_dnn_prim_create(gz_dnn_prim *out, const void *op_desc, const_dnnl_p
     if (!st)
         skip_broken_impl(&out->pd, op_desc, attr, hint);
     dnnl_primitive_attr_destroy(attr);
+    if (!st && g_max_scratch) {
+        const dnnl_memory_desc_t *smd =
+            dnnl_primitive_desc_query_md(out->pd, dnnl_query_scratchpad_md, 0);
+        if (smd && dnnl_memory_desc_get_size(smd) > g_max_scratch)
+            st = GZ_ERR_LIMIT;
+    }
     if (!st)
         st = prim_finish(out, what);
     if (st)

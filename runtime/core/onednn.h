@@ -111,6 +111,13 @@ typedef struct gz_dnn_prim {
  * hint is the forward primitive descriptor for backward ones (or NULL). */
 gz_status gz_dnn_prim_create(gz_dnn_prim *out, const void *op_desc, const_dnnl_post_ops_t post_ops,
                              const_dnnl_primitive_desc_t hint, const char *what);
+/* The same, but fails with GZ_ERR_LIMIT (no message, nothing made) when
+ * the primitive would need a scratchpad of more than max_scratch bytes
+ * (callers then fall back to another algorithm). */
+gz_status gz_dnn_prim_create_capped(gz_dnn_prim *out, const void *op_desc,
+                                    const_dnnl_post_ops_t post_ops,
+                                    const_dnnl_primitive_desc_t hint, const char *what,
+                                    size_t max_scratch);
 /* Reorder src_md -> dst_md; accumulate: dst = reorder(src) + dst. */
 gz_status gz_dnn_prim_reorder(gz_dnn_prim *out, const dnnl_memory_desc_t *src_md,
                               const dnnl_memory_desc_t *dst_md, bool accumulate);
