@@ -240,7 +240,7 @@ for name in string.gmatch([[
   dhash_similarity doc_array doc_is_array ema gaze_new hash_string idt_fixations
   image_to_grey ivt_fixations json_decode json_encode mcgip_fixations moments_features
   nn_byol_loss nn_clock nn_cross_entropy nn_l2norm nn_l2norm_backward nn_layer
-  nn_prims_created nn_set_threads nn_value nn_engine_bytes null optim_step parse_color philox progress_new
+  nn_prims_created nn_set_threads nn_value nn_engine_bytes nn_ref_prims nn_release null optim_step parse_color philox progress_new
   relation_from render resize rng_new rng_stream rng_uniform seed set_seed set_threads
   set_verbosity sim_diff similarity_hash similarity_pairs similarity_params similarity_schemes synth_info synth_item synth_label
   tensor tensor_from threads tima_clusters tima_dtw tima_features verbosity versions
