@@ -38,12 +38,14 @@ for t in "$@"; do
     mkdir -p "$build/artifacts/$name" "tests/fuzz/regressions/$name"
     log="$build/fuzz-$name.log"
     echo "fuzz $name: ${secs}s"
-    "$build/fuzz/$t" "$build/corpus/$name" "tests/fuzz/regressions/$name" \
+    # run inside BUILD so that libFuzzer's job log (fuzz-0.log) lands there
+    top=$(pwd)
+    (cd "$build" && "./fuzz/$t" "corpus/$name" "$top/tests/fuzz/regressions/$name" \
         -max_total_time="$secs" -jobs=1 -workers=1 -timeout=20 -rss_limit_mb=4096 \
-        -artifact_prefix="$build/artifacts/$name/" -print_final_stats=1 \
-        >"$log.out" 2>&1
+        -artifact_prefix="artifacts/$name/" -print_final_stats=1 \
+        >"fuzz-$name.log.out" 2>&1)
     rc=$?
-    [ -f "fuzz-0.log" ] && mv fuzz-0.log "$log"
+    [ -f "$build/fuzz-0.log" ] && mv "$build/fuzz-0.log" "$log"
     [ -f "$log" ] || mv "$log.out" "$log"
     last=$(grep -E '^#[0-9]+' "$log" | tail -n 1)
     execs=$(grep -E '^stat::number_of_executed_units' "$log" | tail -n 1 | awk '{print $2}')
