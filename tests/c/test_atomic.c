@@ -41,9 +41,11 @@ static void test_write_and_replace(void)
     CHECK(gz_atomic_write(path, "hello", 5) == GZ_OK);
     char *s = check_slurp(path, &n);
     CHECK(s && n == 5 && memcmp(s, "hello", 5) == 0);
+    free(s);
     CHECK(gz_atomic_write(path, "bye", 3) == GZ_OK);
     s = check_slurp(path, &n);
     CHECK(s && n == 3 && memcmp(s, "bye", 3) == 0);
+    free(s);
     CHECK(count_entries() == 1);
     /* permissions follow the umask, not mkstemp's 0600 */
     struct stat sb;
@@ -55,6 +57,7 @@ static void test_write_and_replace(void)
     CHECK(gz_atomic_write(path, "", 0) == GZ_OK);
     s = check_slurp(path, &n);
     CHECK(s && n == 0);
+    free(s);
     unlink(path);
 }
 
@@ -72,6 +75,7 @@ static void test_stream_commit(void)
     CHECK(gz_atomic_commit(f) == GZ_OK);
     char *s = check_slurp(path, &n);
     CHECK(s && n == 5 && memcmp(s, "x=42\n", 5) == 0);
+    free(s);
     CHECK(count_entries() == 1);
     unlink(path);
 }
@@ -90,6 +94,7 @@ static void test_abort_keeps_old(void)
     CHECK(count_entries() == 1);
     char *s = check_slurp(path, &n);
     CHECK(s && n == 3 && memcmp(s, "old", 3) == 0);
+    free(s);
     gz_atomic_abort(NULL);
     unlink(path);
 }
