@@ -50,28 +50,6 @@ gz_gaze *gz_lua_checkgaze(lua_State *L, int idx)
     return b->g;
 }
 
-/* Raises "unknown option 'k' (did you mean 'x'?)" for keys of the table at
- * idx that are not in names. */
-static void check_keys(lua_State *L, int idx, const char *what, const char *const *names)
-{
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-        lua_pop(L, 1);
-        if (lua_type(L, -1) != LUA_TSTRING)
-            luaL_error(L, "%s: option keys must be strings", what);
-        const char *k = lua_tostring(L, -1);
-        int ok = 0;
-        for (int i = 0; names[i]; i++)
-            if (strcmp(k, names[i]) == 0)
-                ok = 1;
-        if (!ok) {
-            char buf[256];
-            gz_format_unknown(buf, sizeof buf, "option", k, names);
-            luaL_error(L, "%s: %s", what, buf);
-        }
-    }
-}
-
 static void check_canvas(lua_State *L, int idx, const char *what, double *w, double *h)
 {
     lua_getfield(L, idx, "canvas");
@@ -166,7 +144,7 @@ static int l_read_gaze(lua_State *L)
     int warn = 1;
     if (!lua_isnoneornil(L, 2)) {
         luaL_checktype(L, 2, LUA_TTABLE);
-        check_keys(L, 2, "read_gaze", keys);
+        gz_lua_check_options(L, 2, "read_gaze", keys);
         lua_getfield(L, 2, "format");
         if (!lua_isnil(L, -1)) {
             int f = luaL_checkoption(L, -1, NULL, formats);
@@ -180,7 +158,7 @@ static int l_read_gaze(lua_State *L)
         if (!lua_isnil(L, -1)) {
             luaL_argcheck(L, lua_istable(L, -1), 2, "columns must be a table {x=, y=, ...}");
             int ci = lua_gettop(L);
-            check_keys(L, ci, "read_gaze columns", colkeys);
+            gz_lua_check_options(L, ci, "read_gaze columns", colkeys);
             o.col_x = opt_string(L, ci, "x", "read_gaze columns");
             o.col_y = opt_string(L, ci, "y", "read_gaze columns");
             o.col_duration = opt_string(L, ci, "duration", "read_gaze columns");
@@ -247,7 +225,7 @@ static int l_gaze_new(lua_State *L)
     static const char *const keys[] = {"kind", "x", "y", "t", "dur", "canvas", "unit", NULL};
     static const char *const kinds[] = {"samples", "fixations", NULL};
     luaL_checktype(L, 1, LUA_TTABLE);
-    check_keys(L, 1, "gaze_new", keys);
+    gz_lua_check_options(L, 1, "gaze_new", keys);
     lua_getfield(L, 1, "kind");
     int kind = luaL_checkoption(L, -1, "samples", kinds);
     lua_pop(L, 1);
@@ -540,7 +518,7 @@ static int l_read_gaze_lines(lua_State *L)
     double cw = 800, ch = 800;
     if (!lua_isnoneornil(L, 2)) {
         luaL_checktype(L, 2, LUA_TTABLE);
-        check_keys(L, 2, "read_gaze_lines", keys);
+        gz_lua_check_options(L, 2, "read_gaze_lines", keys);
         check_canvas(L, 2, "read_gaze_lines", &cw, &ch);
     }
     lines_box *b = lua_newuserdatauv(L, sizeof *b, 0); /* frees entries on any raise */

@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "../core/losses.h"
-#include "../core/text.h"
 #include "l_relation.h"
 #include "l_tensor.h"
 #include "lgaze.h"
@@ -78,35 +77,6 @@ static int l_loss_infonce(lua_State *L)
     return 3;
 }
 
-/* Reads an index list (Lua table or int64 tensor) into a Lua-owned buffer
- * pushed on the stack; returns it and its length. */
-static int64_t *check_indices(lua_State *L, int idx, int64_t *n, const char *what)
-{
-    gz_tensor *t = gz_lua_totensor(L, idx);
-    if (t) {
-        if (t->dtype != GZ_I64 || t->ndim != 1)
-            luaL_argerror(L, idx, "expected a 1-D int64 tensor of indices");
-        *n = t->shape[0];
-        int64_t *buf = lua_newuserdatauv(L, (size_t)(*n > 0 ? *n : 1) * sizeof *buf, 0);
-        for (int64_t i = 0; i < *n; i++)
-            buf[i] = (int64_t)gz_tensor_get_flat(t, i);
-        return buf;
-    }
-    luaL_checktype(L, idx, LUA_TTABLE);
-    *n = (int64_t)luaL_len(L, idx);
-    int64_t *buf = lua_newuserdatauv(L, (size_t)(*n > 0 ? *n : 1) * sizeof *buf, 0);
-    for (int64_t i = 0; i < *n; i++) {
-        lua_geti(L, idx, (lua_Integer)(i + 1));
-        int isint;
-        lua_Integer v = lua_tointegerx(L, -1, &isint);
-        if (!isint)
-            luaL_error(L, "%s[%d] is not an integer", what, (int)(i + 1));
-        buf[i] = (int64_t)v;
-        lua_pop(L, 1);
-    }
-    return buf;
-}
-
 static const char *const policy_keys[] = {"relation", "threshold", "drop", "seed",
                                           "epoch",    "iteration", NULL};
 
@@ -143,20 +113,7 @@ static gz_pair_policy *check_policy(lua_State *L, int idx, gz_pair_policy *pol)
 {
     if (lua_isnoneornil(L, idx))
         return NULL;
-    luaL_checktype(L, idx, LUA_TTABLE);
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-        lua_pop(L, 1);
-        const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?";
-        int ok = 0;
-        for (int i = 0; policy_keys[i]; i++)
-            ok |= strcmp(k, policy_keys[i]) == 0;
-        if (!ok) {
-            char buf[256];
-            gz_format_unknown(buf, sizeof buf, "option", k, policy_keys);
-            luaL_error(L, "pair policy: %s", buf);
-        }
-    }
+    gz_lua_check_options(L, idx, "pair policy", policy_keys);
     memset(pol, 0, sizeof *pol);
     lua_getfield(L, idx, "relation");
     int rel = lua_gettop(L);
@@ -178,7 +135,7 @@ static int l_loss_batch_labels(lua_State *L)
     gz_pair_policy *pol = check_policy(L, 2, &buf);
     lua_settop(L, 2);
     int64_t B;
-    int64_t *idx = check_indices(L, 1, &B, "idx");
+    int64_t *idx = gz_lua_checkints(L, 1, &B, "idx", 1);
     gz_tensor *out = push_new(L, GZ_F32, B, B);
     int64_t pairs = 0;
     gz_status st = gz_loss_batch_labels(pol, idx, B, out, &pairs);
@@ -194,8 +151,8 @@ static int l_loss_queue_targets(lua_State *L)
     gz_pair_policy *pol = check_policy(L, 3, &buf);
     lua_settop(L, 3);
     int64_t B, K;
-    int64_t *idx = check_indices(L, 1, &B, "idx");
-    int64_t *qidx = check_indices(L, 2, &K, "qidx");
+    int64_t *idx = gz_lua_checkints(L, 1, &B, "idx", 1);
+    int64_t *qidx = gz_lua_checkints(L, 2, &K, "qidx", 1);
     gz_tensor *out = push_new(L, GZ_F32, B, 1 + K);
     int64_t npos = 0;
     gz_status st = gz_loss_queue_targets(pol, idx, B, qidx, K, out, &npos);

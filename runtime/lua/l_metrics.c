@@ -15,7 +15,6 @@
 
 #include "../core/linprobe.h"
 #include "../core/metrics.h"
-#include "../core/text.h"
 #include "l_tensor.h"
 #include "lgaze.h"
 
@@ -24,52 +23,6 @@
 typedef struct {
     gz_linmodel *m;
 } model_box;
-
-/* Integer list (table or int64 tensor) into a Lua-owned buffer pushed on the stack. */
-static int64_t *check_ints(lua_State *L, int idx, int64_t *n, const char *what)
-{
-    gz_tensor *t = gz_lua_totensor(L, idx);
-    if (t) {
-        if (t->ndim != 1)
-            luaL_argerror(L, idx, "expected a 1-D tensor");
-        *n = t->shape[0];
-        int64_t *buf = lua_newuserdatauv(L, (size_t)(*n > 0 ? *n : 1) * sizeof *buf, 0);
-        for (int64_t i = 0; i < *n; i++)
-            buf[i] = (int64_t)gz_tensor_get_flat(t, i);
-        return buf;
-    }
-    luaL_checktype(L, idx, LUA_TTABLE);
-    *n = (int64_t)luaL_len(L, idx);
-    int64_t *buf = lua_newuserdatauv(L, (size_t)(*n > 0 ? *n : 1) * sizeof *buf, 0);
-    for (int64_t i = 0; i < *n; i++) {
-        lua_geti(L, idx, (lua_Integer)(i + 1));
-        int isint;
-        lua_Integer v = lua_tointegerx(L, -1, &isint);
-        if (!isint)
-            luaL_error(L, "%s[%d] is not an integer", what, (int)(i + 1));
-        buf[i] = (int64_t)v;
-        lua_pop(L, 1);
-    }
-    return buf;
-}
-
-static void check_keys(lua_State *L, int idx, const char *where, const char *const *names)
-{
-    luaL_checktype(L, idx, LUA_TTABLE);
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-        lua_pop(L, 1);
-        const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?";
-        int ok = 0;
-        for (int i = 0; names[i]; i++)
-            ok |= strcmp(k, names[i]) == 0;
-        if (!ok) {
-            char buf[256];
-            gz_format_unknown(buf, sizeof buf, "option", k, names);
-            luaL_error(L, "%s: %s", where, buf);
-        }
-    }
-}
 
 static void set_num(lua_State *L, const char *key, double v)
 {
@@ -94,7 +47,7 @@ static int l_metrics(lua_State *L)
     int64_t k = -1;
     int ordinal = 0;
     if (opt) {
-        check_keys(L, opt, "metrics", keys);
+        gz_lua_check_options(L, opt, "metrics", keys);
         lua_getfield(L, opt, "classes");
         if (!lua_isnil(L, -1))
             k = (int64_t)luaL_checkinteger(L, -1);
@@ -105,8 +58,8 @@ static int l_metrics(lua_State *L)
     gz_tensor *sc = sidx ? gz_lua_checktensor(L, sidx) : NULL;
     lua_settop(L, 4);
     int64_t n, n2;
-    int64_t *y = check_ints(L, 1, &n, "labels");
-    int64_t *pred = check_ints(L, 2, &n2, "predictions");
+    int64_t *y = gz_lua_checkints(L, 1, &n, "labels", 0);
+    int64_t *pred = gz_lua_checkints(L, 2, &n2, "predictions", 0);
     if (n2 != n)
         return luaL_error(L, "metrics: %d labels but %d predictions", (int)n, (int)n2);
     if (sc && (sc->ndim != 2 || sc->shape[0] != n))
@@ -238,7 +191,7 @@ static int l_linprobe_fit(lua_State *L)
     gz_linprobe_opts o = {0};
     if (!lua_isnoneornil(L, 4)) {
         static const char *const keys[] = {"l2", "max_iter", "tol", "balanced", "init", NULL};
-        check_keys(L, 4, "linprobe_fit", keys);
+        gz_lua_check_options(L, 4, "linprobe_fit", keys);
         lua_getfield(L, 4, "l2");
         o.l2 = luaL_optnumber(L, -1, 0);
         lua_getfield(L, 4, "max_iter");
@@ -254,7 +207,7 @@ static int l_linprobe_fit(lua_State *L)
     }
     lua_settop(L, 4);
     int64_t n;
-    int64_t *y = check_ints(L, 2, &n, "labels");
+    int64_t *y = gz_lua_checkints(L, 2, &n, "labels", 0);
     if (n != X->shape[0])
         return luaL_error(L, "linprobe_fit: %d labels for %d feature rows", (int)n,
                           (int)X->shape[0]);
@@ -345,7 +298,7 @@ static int l_knn_predict(lua_State *L)
     double T = luaL_checknumber(L, 6);
     lua_settop(L, 6);
     int64_t n;
-    int64_t *y = check_ints(L, 2, &n, "labels");
+    int64_t *y = gz_lua_checkints(L, 2, &n, "labels", 0);
     if (n != X->shape[0])
         return luaL_error(L, "knn_predict: %d labels for %d feature rows", (int)n, (int)X->shape[0]);
     int64_t shape[2] = {Q->shape[0], classes > 0 ? classes : 0};

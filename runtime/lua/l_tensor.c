@@ -438,6 +438,33 @@ static int m_is_contiguous(lua_State *L)
     return 1;
 }
 
+int64_t *gz_lua_checkints(lua_State *L, int idx, int64_t *n, const char *what, int int64_only)
+{
+    gz_tensor *t = gz_lua_totensor(L, idx);
+    if (t) {
+        if (t->ndim != 1 || (int64_only && t->dtype != GZ_I64))
+            luaL_argerror(L, idx, int64_only ? "expected a 1-D int64 tensor" : "expected a 1-D tensor");
+        *n = t->shape[0];
+        int64_t *buf = lua_newuserdatauv(L, (size_t)(*n > 0 ? *n : 1) * sizeof *buf, 0);
+        for (int64_t i = 0; i < *n; i++)
+            buf[i] = (int64_t)gz_tensor_get_flat(t, i);
+        return buf;
+    }
+    luaL_checktype(L, idx, LUA_TTABLE);
+    *n = (int64_t)luaL_len(L, idx);
+    int64_t *buf = lua_newuserdatauv(L, (size_t)(*n > 0 ? *n : 1) * sizeof *buf, 0);
+    for (int64_t i = 0; i < *n; i++) {
+        lua_geti(L, idx, (lua_Integer)(i + 1));
+        int isint;
+        lua_Integer v = lua_tointegerx(L, -1, &isint);
+        if (!isint)
+            luaL_error(L, "%s[%d] is not an integer", what, (int)(i + 1));
+        buf[i] = (int64_t)v;
+        lua_pop(L, 1);
+    }
+    return buf;
+}
+
 int gz_lua_open_tensor(lua_State *L);
 int gz_lua_open_tensor(lua_State *L)
 {

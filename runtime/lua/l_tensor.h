@@ -20,4 +20,10 @@ gz_tensor *gz_lua_checktensor(lua_State *L, int idx);
 /* The tensor at idx or NULL when it is not a live gaze.Tensor. */
 gz_tensor *gz_lua_totensor(lua_State *L, int idx);
 
+/* Reads an integer list at idx (a Lua table of integers, or a 1-D tensor:
+ * of dtype int64 when int64_only, else any dtype) into a buffer owned by a
+ * userdata pushed on the stack; returns it with its length in *n. Raises
+ * naming `what` ("labels[3] is not an integer"). */
+int64_t *gz_lua_checkints(lua_State *L, int idx, int64_t *n, const char *what, int int64_only);
+
 #endif

@@ -2,6 +2,8 @@
  * listed in the generated modules.h. */
 #include "lgaze.h"
 
+#include "../core/text.h"
+
 #include <string.h>
 
 int gz_lua_raise(lua_State *L, gz_status st)
@@ -27,6 +29,27 @@ void gz_lua_newclass(lua_State *L, const char *tname, const luaL_Reg *methods,
         luaL_setfuncs(L, methods, 0);
     lua_setfield(L, -2, "__index");
     lua_pop(L, 1);
+}
+
+void gz_lua_check_options(lua_State *L, int idx, const char *where, const char *const *names)
+{
+    idx = lua_absindex(L, idx);
+    luaL_checktype(L, idx, LUA_TTABLE);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING)
+            luaL_error(L, "%s: option keys must be strings", where);
+        const char *k = lua_tostring(L, -1);
+        int ok = 0;
+        for (int i = 0; names[i]; i++)
+            ok |= strcmp(k, names[i]) == 0;
+        if (!ok) {
+            char buf[256];
+            gz_format_unknown(buf, sizeof buf, "option", k, names);
+            luaL_error(L, "%s: %s", where, buf);
+        }
+    }
 }
 
 void gz_lua_setfuncs(lua_State *L, const luaL_Reg *fns)

@@ -27,6 +27,11 @@ int gz_lua_raise(lua_State *L, gz_status st);
 void gz_lua_newclass(lua_State *L, const char *tname, const luaL_Reg *methods,
                      const luaL_Reg *meta);
 
+/* Checks that the table at idx has only string keys listed in the
+ * NULL-terminated `names`; raises "WHERE: unknown option 'k' (did you mean
+ * 'x'?)" or "WHERE: option keys must be strings". */
+void gz_lua_check_options(lua_State *L, int idx, const char *where, const char *const *names);
+
 /* Adds the functions in `fns` to the table on top of the stack. */
 void gz_lua_setfuncs(lua_State *L, const luaL_Reg *fns);
 
