@@ -75,16 +75,7 @@ function Byol:step(views, idx, ctx)
     p[v] = pred:forward(proj:forward(enc:forward(views[v], s), s), s):tensor()
     z[v] = self.target_projector:forward(self.target_encoder:forward(views[v], s + 2), s + 2):tensor()
   end
-  local label, npairs = methods.batch_labels(self.pairs, idx, ctx.epoch, ctx.iter)
-  local scale = 2 * (ctx.scale or 1)
-  local l12, g1 = core.loss_cosine(p[1], z[2], label, scale)
-  local l21, g2 = core.loss_cosine(p[2], z[1], label, scale)
-  local g = { g1, g2 }
-  for v = 1, 2 do
-    local s = v - 1
-    enc:backward(proj:backward(pred:backward(g[v], s), s), s, false)
-  end
-  return 2 * (l12 + l21), { pairs = npairs }
+  return methods.symmetric_cosine(self, p, z, idx, ctx, 2)
 end
 
 --- The target momentum at global iteration k of K.

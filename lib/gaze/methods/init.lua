@@ -101,6 +101,25 @@ end
 
 --- MoCo target matrix (B x (1 + K)) over a queue of image indices.
 --- qidx: Lua list or int64 tensor of dataset indices (-1: empty slot).
+--- BYOL's and SimSiam's symmetric multi-positive cosine loss over the two
+--- views' predictions p[1], p[2] and targets z[1], z[2] (tensors), with
+--- its backward through m.predictor, m.projector and m.encoder (slots 0
+--- and 1). factor is the symmetrisation constant (BYOL 2, SimSiam 0.5);
+--- ctx.scale divides for gradient accumulation. Returns
+--- factor * (L12 + L21), { pairs = gaze pairs in the batch }.
+function M.symmetric_cosine(m, p, z, idx, ctx, factor)
+  local label, npairs = M.batch_labels(m.pairs, idx, ctx.epoch, ctx.iter)
+  local scale = factor * (ctx.scale or 1)
+  local l12, g1 = core.loss_cosine(p[1], z[2], label, scale)
+  local l21, g2 = core.loss_cosine(p[2], z[1], label, scale)
+  local g = { g1, g2 }
+  for v = 1, 2 do
+    local s = v - 1
+    m.encoder:backward(m.projector:backward(m.predictor:backward(g[v], s), s), s, false)
+  end
+  return factor * (l12 + l21), { pairs = npairs }
+end
+
 function M.queue_targets(pol, idx, qidx, epoch, iter)
   if not pol then return core.loss_queue_targets(idx, qidx, nil) end
   local q = qidx

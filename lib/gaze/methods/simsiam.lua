@@ -71,16 +71,7 @@ function Sim:step(views, idx, ctx)
     z[v] = zv:tensor() -- the stop-gradient target
     p[v] = pred:forward(zv, s):tensor()
   end
-  local label, npairs = methods.batch_labels(self.pairs, idx, ctx.epoch, ctx.iter)
-  local scale = 0.5 * (ctx.scale or 1)
-  local l12, g1 = core.loss_cosine(p[1], z[2], label, scale)
-  local l21, g2 = core.loss_cosine(p[2], z[1], label, scale)
-  local g = { g1, g2 }
-  for v = 1, 2 do
-    local s = v - 1
-    enc:backward(proj:backward(pred:backward(g[v], s), s), s, false)
-  end
-  return 0.5 * (l12 + l21), { pairs = npairs }
+  return methods.symmetric_cosine(self, p, z, idx, ctx, 0.5)
 end
 
 return M
