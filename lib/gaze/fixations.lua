@@ -9,7 +9,8 @@
 --   mcgip  McGIP's dispersion grouping (compatibility mode): thresh = ratio x canvas
 --          (0.05 x 800 = 40 px), durations in samples, the last open group dropped;
 --   idt    Salvucci & Goldberg I-DT; dispersion px (25), min_duration ms (50; a
---          sample count for lists without timestamps);
+--          sample count for lists without timestamps, where finding no fixation
+--          in a non-empty list is an error that says so);
 --   ivt    I-VT; velocity px/s (required), min_duration ms (50); needs timestamps;
 --   none   every sample becomes a fixation of duration 1 sample.
 -- A record that already holds fixations is returned unchanged.

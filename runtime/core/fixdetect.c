@@ -8,6 +8,8 @@
  *   - without timestamps (McGIP raw lists, I-DT only): duration = number of
  *     samples (unit "samples") and the minimum duration is a sample count:
  *     a fixation needs at least max(1, ceil(min_duration_ms)) samples.
+ *     Such a list (n > 0) in which no fixation fits is an error that says
+ *     so, not an empty record (which would score 0 without a word).
  * Fixation position = centroid of its samples; onset = first sample's time
  * (no onsets without timestamps). */
 #include "fixdetect.h"
@@ -113,6 +115,17 @@ gz_status gz_fix_idt(const gz_gaze *samples, double dispersion_px, double min_du
             return st;
         }
         i = j + 1;
+    }
+    /* With the minimum read as a sample count, an empty result almost
+     * always means the millisecond default (50) was taken for samples:
+     * say so instead of handing back a record that silently scores 0. */
+    if (n > 0 && buf.n == 0 && (!s->t || s->unit == GZ_UNIT_SAMPLES)) {
+        gz_pointbuf_free(&buf);
+        return gz_error_set(GZ_ERR_ARG,
+                            "idt: no fixation in %zu sample%s: %s, so the minimum duration %g "
+                            "counts samples; lower it (e.g. 5) or use the mcgip grouping",
+                            n, n == 1 ? "" : "s", s->t ? "the timestamps count samples" : "the list has no timestamps",
+                            min_duration_ms);
     }
     return gz_pointbuf_finish(&buf, GZ_GAZE_FIXATIONS, s->canvas_w, s->canvas_h,
                               s->t ? s->unit : GZ_UNIT_SAMPLES, out);

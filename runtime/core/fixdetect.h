@@ -8,7 +8,10 @@
  * Thresholds: dispersion in pixels ((max x - min x) + (max y - min y),
  * Salvucci & Goldberg 2000), velocity in pixels per second, minimum
  * durations in milliseconds. I-VT requires timestamps (GZ_ERR_ARG
- * otherwise). */
+ * otherwise). I-DT on a list without timestamps (or with timestamps in
+ * samples) reads the minimum duration as a sample count; when such a
+ * non-empty list yields no fixation it returns GZ_ERR_ARG with a message
+ * saying so, rather than an empty record. */
 #ifndef GZ_FIXDETECT_H
 #define GZ_FIXDETECT_H
 

@@ -79,12 +79,32 @@ static void test_idt_untimed(void)
     if (f->n == 2)
         CHECK(f->dur[0] == 10 && f->dur[1] == 10);
     gz_gaze_free(f);
-    CHECK(gz_fix_idt(s, 25, 11, &f) == GZ_OK);
-    CHECK(f->n == 0);
-    gz_gaze_free(f);
+    /* no window of 11 samples fits: an error that says why, not an empty
+     * record that would score 0 without a word */
+    f = NULL;
+    CHECK(gz_fix_idt(s, 25, 11, &f) == GZ_ERR_ARG && f == NULL);
+    CHECK_MSG(strcmp(gz_error_message(),
+                     "idt: no fixation in 23 samples: the list has no timestamps, so the minimum "
+                     "duration 11 counts samples; lower it (e.g. 5) or use the mcgip grouping") == 0,
+              "%s", gz_error_message());
     /* the default 50 exceeds this 23-sample list */
-    CHECK(gz_fix_idt(s, 25, 50, &f) == GZ_OK);
-    CHECK(f->n == 0);
+    CHECK(gz_fix_idt(s, 25, 50, &f) == GZ_ERR_ARG && f == NULL);
+    CHECK(strstr(gz_error_message(), "minimum duration 50 counts samples") != NULL);
+    gz_gaze_free(s);
+    /* timestamps counted in samples: the same rule and message */
+    s = two_fixations(1);
+    s->unit = GZ_UNIT_SAMPLES;
+    for (size_t i = 0; i < s->n; i++)
+        s->t[i] = (double)i;
+    CHECK(gz_fix_idt(s, 25, 5, &f) == GZ_OK && f->n == 2);
+    gz_gaze_free(f);
+    f = NULL;
+    CHECK(gz_fix_idt(s, 25, 50, &f) == GZ_ERR_ARG && f == NULL);
+    CHECK(strstr(gz_error_message(), "the timestamps count samples") != NULL);
+    gz_gaze_free(s);
+    /* an empty list has nothing to detect: an empty record, no error */
+    CHECK(gz_gaze_new(&s, GZ_GAZE_SAMPLES, 0, 0, 10, 10, GZ_UNIT_SAMPLES) == 0);
+    CHECK(gz_fix_idt(s, 25, 50, &f) == GZ_OK && f->n == 0);
     gz_gaze_free(f);
     gz_gaze_free(s);
 }

@@ -85,6 +85,10 @@ T.test("fixations.detect: mcgip, idt, ivt, none", function()
   T.eq(#i, 2); T.eq(select(4, i:point(1)), 140.0); T.eq(select(3, i:point(2)), 150.0)
   local u = gaze.fixations.detect(raw, { method = "idt", min_duration = 10 })
   T.eq(#u, 2); T.eq(select(4, u:point(2)), 15.0); T.eq(u:unit(), "samples")
+  -- without timestamps the default 50 counts samples: no 15-sample dwell
+  -- reaches it, and that is said, not returned as an empty record
+  T.raises(function() gaze.fixations.detect(raw, { method = "idt" }) end,
+    "idt: no fixation in 30 samples: the list has no timestamps, so the minimum duration 50 counts samples")
   local v = gaze.fixations.detect(timed, { method = "ivt", velocity = 5000 })
   T.eq(#v, 2)
   T.raises(function() gaze.fixations.detect(timed, { method = "ivt" }) end, "ivt needs velocity=")

@@ -130,6 +130,10 @@ T.test("fixation detectors through the scheme", function()
   -- McGIP raw lists have no timestamps: I-VT cannot run
   local raw = core.read_gaze(golden .. "raw/raw_01_n79_roi1.json")
   T.raises(function() core.multimatch(raw, raw, { fixations = "ivt", ivt_velocity = 1000 }) end)
+  -- nor can I-DT find a 50-sample dwell in them: an error, not five zeros
+  T.raises(function() core.multimatch(raw, raw, { fixations = "idt" }) end, "idt: no fixation in 79 samples")
+  v = core.multimatch(raw, raw, { fixations = "idt", idt_min_duration = 5 })
+  T.eq(v.vector, 1.0)
 end)
 
 T.test("errors name the key, the value or the file", function()

@@ -214,6 +214,18 @@ T.test("a missing input file is exit 1 naming it", function()
   T.eq(select(2, err:gsub("\n", "")), 1, "one line")
 end)
 
+T.test("fixations=idt on a list without timestamps that yields none is exit 1 naming the file", function()
+  local code, out, err = run_in_golden("gazelab sim multimatch raw/raw_01_n79_roi1.json raw/raw_03_n93_roi4.json fixations=idt")
+  T.eq(code, 1, err)
+  T.eq(out, "", "no silent row of zeros")
+  T.eq(err, "gazelab: raw/raw_01_n79_roi1.json: idt: no fixation in 79 samples: the list has no timestamps, "
+    .. "so the minimum duration 50 counts samples; lower it (e.g. 5) or use the mcgip grouping\n")
+  local code2, out2, err2 = run_in_golden(
+    "gazelab sim multimatch raw/raw_01_n79_roi1.json raw/raw_03_n93_roi4.json fixations=idt idt_min_duration=5 --json")
+  T.eq(code2, 0, err2)
+  T.truthy(out2:find('"score": 0.', 1, true), out2)
+end)
+
 T.test("without --json a readable line", function()
   local code, out, err = run_in_golden("gazelab sim dhash heat/heat_02_64x64.png heat/heat_01_64x64.png")
   T.eq(code, 0, err)
