@@ -134,6 +134,28 @@ T.test("sim --manifest writes R.npy + sidecar; rerun reuses the cache and says s
   T.truthy(not e5:find("reusing", 1, true), e5)
 end)
 
+T.test("sim -o: the format follows the name; only .npy, anything else is exit 2 writing nothing", function()
+  for _, name in ipairs({ "R.txt", "R.csv", "R" }) do
+    local out = dir .. "/" .. name
+    local code, o, e = T.gazelab({ "sim", "tima", "--manifest", manifest, "-o", out, "--no-cache" })
+    T.eq(code, 2, e)
+    T.eq(o, "")
+    T.eq(select(2, e:gsub("\n", "")), 1, "one line: " .. e)
+    T.truthy(e:find("(supported: .npy", 1, true), e)
+    T.truthy(e:find("-o " .. out .. ": ", 1, true), e)
+    T.eq(io.open(out, "rb"), nil, "nothing written at " .. out)
+    T.eq(io.open(out .. ".yaml", "rb"), nil, "no sidecar")
+  end
+  local _, _, e = T.gazelab({ "sim", "tima", "--manifest", manifest, "-o", dir .. "/R.txt" })
+  T.truthy(e:find("unsupported output format '.txt'", 1, true), e)
+  local _, _, e2 = T.gazelab({ "sim", "tima", "--manifest", manifest, "-o", dir .. "/R" })
+  T.truthy(e2:find("no file extension", 1, true), e2)
+  -- .npy still writes numpy's format
+  local code = T.gazelab({ "sim", "tima", "--manifest", manifest, "-o", dir .. "/ok.npy", "--no-cache" })
+  T.eq(code, 0)
+  T.eq(T.read_file(dir .. "/ok.npy"):sub(1, 6), "\x93NUMPY")
+end)
+
 T.test("--split restricts rows to the split, ids follow", function()
   local out = dir .. "/val.npy"
   local code, _, e = T.gazelab({ "sim", "dhash", "--manifest", manifest, "-o", out, "--split", "val", "--no-cache" })

@@ -23,7 +23,8 @@ With --json, standard output holds one JSON object: multimatch prints vector,
 direction, length, position, duration and score, the other schemes
 similarity; numbers read back to the same double, NaN is null.
 The matrix form writes R.npy (float64, N x N; N x N x 5 with dims=all) and
-the sidecar R.npy.yaml (item ids in row order, scheme, resolved keys, hash
+the sidecar R.npy.yaml; .npy is the only output format (-o R.txt or R.csv
+is a usage error and writes nothing) (item ids in row order, scheme, resolved keys, hash
 of the inputs). Relations are cached in .gazelab-cache/ next to the
 manifest (--cache DIR elsewhere, --no-cache off); a rerun with the same
 inputs, scheme and keys reuses the matrix and says so on standard error.
@@ -82,6 +83,14 @@ end
 
 local function run_matrix(scheme, keys, flags)
   if not flags.o then gaze.usage_error("sim: the matrix form needs -o R.npy (see gazelab help sim)") end
+  -- the format follows the name: a relation is a float64 .npy (what pairs,
+  -- viz relation and gaze.relation.load read); refuse any other name before
+  -- any work, so that no file holds .npy bytes under a .txt or .csv name
+  local oext = ext_of(flags.o)
+  if oext ~= "npy" then
+    gaze.usage_error(string.format("sim: -o %s: %s (supported: .npy, a float64 matrix numpy reads)", flags.o,
+      oext == "" and "no file extension" or "unsupported output format '." .. oext .. "'"))
+  end
   if flags.cache and flags["no-cache"] then gaze.usage_error("sim: --cache and --no-cache exclude each other") end
   local opts = {}
   for _, k in ipairs(keys.order) do opts[k] = keys[k] end
