@@ -4,7 +4,7 @@
 --   local ds = gaze.dataset.load("data/manifest.yaml", { splits = { "train", "val" } })
 --   ds.name, ds.classes, ds.ordinal, ds.canvas, ds.items[i].{id, image, gaze,
 --   heatmap, label, split, canvas, columns, duration_unit, index}
---   ds:size(), ds:ids(), ds:labels(), ds:select(splits)
+--   ds:size() (= #ds), ds:ids(), ds:labels(), ds:select(splits)
 --   ds:gaze(i) -> gaze.Gaze          ds:heatmap(i [, {kernel =}]) -> tensor
 --   ds:image(i) -> tensor            ds:hash([{images = true}]) -> hex string
 --
@@ -348,6 +348,9 @@ function dataset.load(path, opts)
 end
 
 function Dataset:size() return #self.items end
+
+-- #ds is ds:size() (without it # would read the object's own array part: 0)
+function Dataset:__len() return #self.items end
 
 function Dataset:ids()
   local out = {}

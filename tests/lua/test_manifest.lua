@@ -45,6 +45,7 @@ T.test("a manifest loads with defaults, ids as text and absolute paths", functio
   local ds = gaze.dataset.load(dir .. "/manifest.yaml")
   T.eq(ds.name, "tiny")
   T.eq(ds:size(), 3)
+  T.eq(#ds, 3, "#ds is ds:size()")
   T.eq(ds.items[1].id, "007")
   T.eq(math.type(ds.items[1].label), "integer")
   T.eq(ds.items[1].class, "malignant")
@@ -70,6 +71,11 @@ T.test("splits select items in manifest order", function()
   T.eq(ds2.items[1].index, 2)
   local all = gaze.dataset.load(dir .. "/manifest.yaml")
   T.eq(table.concat(all:select({ "test" }):ids(), ","), "c")
+  -- # counts the items of a load restricted to splits and of a selection
+  T.eq(#ds, 2); T.eq(#ds2, 1); T.eq(#all, 3)
+  local sel = all:select({ "train", "pretrain" })
+  T.eq(#sel, sel:size()); T.eq(#sel, 2)
+  T.eq(#all:select({ "val" }), 0)
   T.raises(function() gaze.dataset.load(dir .. "/manifest.yaml", { splits = "tset" }) end,
     "unknown split 'tset' (did you mean 'test'?)")
   T.raises(function() gaze.dataset.load(dir .. "/manifest.yaml", { split = "test" }) end,
