@@ -10,12 +10,14 @@
 --   run:plot_relation(R, {labels =, name = "multimatch"})     plots/multimatch-relation.png
 --   run:plot_pairs(R, {threshold =, labels =, name =})       plots/NAME-pairs.png
 --   run:plot_embedding(F, labels, {classes =, name = "test"}) plots/test-embedding.png
+--   run:plot_file("x.png", "title")  register a plot drawn elsewhere for results.md's links
 --
 -- open() creates the folder with plots/ and writes config.yaml: gazelab's
 -- version, every library version (gaze.core.versions()), the seed(s), the
 -- thread count, the time, the recipe file, the --set values and the
--- resolved configuration (`config`; values Lua cannot write as YAML, such
--- as tensors and functions, are written as their tostring). With resume
+-- resolved configuration (`config`, or its keys at the top level with
+-- inline_config = true; values Lua cannot write as YAML, such as tensors
+-- and functions, are written as their tostring). With resume
 -- (gaze.context.resume) an existing config.yaml is kept.
 --
 -- log.txt is shared with gaze.train when the trainer's run_dir is the same
@@ -100,16 +102,18 @@ local OPEN_SCHEMA = {
   seed = { type = "integer|table", doc = "seed or list of seeds (default gaze.core.seed())" },
   recipe = { type = "string", doc = "recipe file (default gaze.context.recipe)" },
   resume = { type = "boolean", doc = "keep an existing config.yaml (default: gaze.context.resume given)" },
+  inline_config = { type = "boolean", default = false,
+    doc = "write config's keys at the top level of config.yaml (after the run's own keys) instead of under config:" },
 }
 
 local Run = {}
 Run.__index = Run
 
---- The folder a run writes: out, else gaze.context.resume, else
---- gaze.context.out, else ROOT/<slug(name)>-<YYYYmmdd-HHMMSS> (with -2, -3,
---- ... when that exists already).
-function M.run_dir(name, out, root)
-  local ctx = gaze.context or {}
+--- The folder a run writes: out, else ctx.resume, else ctx.out (ctx:
+--- gaze.context unless given), else ROOT/<slug(name)>-<YYYYmmdd-HHMMSS>
+--- (with -2, -3, ... when that exists already).
+function M.run_dir(name, out, root, ctx)
+  ctx = ctx or gaze.context or {}
   if out then return out end
   if ctx.resume then return ctx.resume end
   if ctx.out then return ctx.out end
@@ -129,7 +133,7 @@ function M.open(opts)
   M.mkdir(dir .. "/plots")
   if not exists(dir .. "/plots") then gaze.fail(dir .. ": cannot create the run folder") end
   local self = setmetatable({ dir = dir, name = o.name, plots = {}, resume = resume,
-    recipe = o.recipe or ctx.recipe, seed = o.seed or core.seed() }, Run)
+    recipe = o.recipe or ctx.recipe, seed = o.seed or core.seed(), inline_config = o.inline_config }, Run)
   if not (resume and exists(dir .. "/config.yaml")) then
     self:write_config(o.config)
   end
@@ -154,8 +158,20 @@ function Run:write_config(config)
     set = (ctx.set and next(ctx.set)) and plain(ctx.set) or nil,
     config = config ~= nil and plain(config) or nil,
   }
-  yaml.ordered(doc, { "gazelab", "versions", "recipe", "name", "seed", "threads", "created", "folder", "set",
-    "config" })
+  local order = { "gazelab", "versions", "recipe", "name", "seed", "threads", "created", "folder", "set", "config" }
+  if self.inline_config and type(doc.config) == "table" then
+    -- the configuration's keys after the run's own (a key both have keeps the
+    -- run's value), in the configuration's order (yaml.ordered), else sorted
+    local cfg, mt = doc.config, getmetatable(doc.config)
+    doc.config, order[#order] = nil, nil
+    local listed = {}
+    for _, k in ipairs(order) do listed[k] = true end
+    for _, k in ipairs(type(mt) == "table" and mt.__order or {}) do
+      if not listed[k] then order[#order + 1], listed[k] = k, true end
+    end
+    for k, v in pairs(cfg) do if doc[k] == nil then doc[k] = v end end
+  end
+  yaml.ordered(doc, order)
   local text = string.format("# resolved configuration of the run in %s\n", self.dir) .. yaml.dump(doc)
   core.write_atomic(self.dir .. "/config.yaml", text)
   return self.dir .. "/config.yaml"
@@ -196,16 +212,18 @@ function Run:write_results(parts)
   return path
 end
 
-function Run:_plot(file, title)
+--- Registers plots/FILE (drawn by the caller, or to be drawn at the
+--- returned path) so that results.md links it; once per file, in call order.
+function Run:plot_file(file, title)
   for _, p in ipairs(self.plots) do if p.file == file then return self.dir .. "/plots/" .. file end end
-  self.plots[#self.plots + 1] = { file = file, title = title }
+  self.plots[#self.plots + 1] = { file = file, title = title or file }
   return self.dir .. "/plots/" .. file
 end
 
 --- plots/loss.png: loss curves (series {label =, values = {...}}).
 function Run:plot_losses(series, opts)
   opts = opts or {}
-  local path = self:_plot(opts.file or "loss.png", opts.title or "loss")
+  local path = self:plot_file(opts.file or "loss.png", opts.title or "loss")
   M.line_chart(path, series, { title = opts.title or "pre-training loss", xlabel = opts.xlabel or "iteration",
     ylabel = opts.ylabel or "loss", smooth = opts.smooth })
   return path
@@ -215,7 +233,7 @@ end
 function Run:plot_relation(R, opts)
   opts = opts or {}
   local name = M.slug(opts.name or "relation")
-  local path = self:_plot(name .. "-relation.png", (opts.name or "") .. " relation")
+  local path = self:plot_file(name .. "-relation.png", (opts.name or "") .. " relation")
   M.relation_png(path, R, { labels = opts.labels, title = opts.title or ((opts.name or "gaze") .. " relation"),
     classes = opts.classes })
   return path
@@ -225,7 +243,7 @@ end
 function Run:plot_pairs(R, opts)
   opts = opts or {}
   local name = M.slug(opts.name or "pairs")
-  local path = self:_plot(name .. "-pairs.png", (opts.name or "") .. " pairs")
+  local path = self:plot_file(name .. "-pairs.png", (opts.name or "") .. " pairs")
   gaze.pairs.histogram(R, path, { threshold = opts.threshold, labels = opts.labels, title = opts.title or opts.name })
   return path
 end
@@ -234,7 +252,7 @@ end
 function Run:plot_embedding(F, labels, opts)
   opts = opts or {}
   local name = M.slug(opts.name or "test")
-  local path = self:_plot(name .. "-embedding.png", (opts.name or "test") .. " embedding")
+  local path = self:plot_file(name .. "-embedding.png", (opts.name or "test") .. " embedding")
   M.embedding_png(path, F, labels, { classes = opts.classes, title = opts.title
     or string.format("PCA of %s features", opts.name or "test") })
   return path
@@ -396,6 +414,8 @@ local function legend(c, entries, x, y)
   end
 end
 
+--- Moving average over the last k values (fewer at the start); k <= 1
+--- or nil returns the values.
 local function smooth(values, k)
   if not k or k <= 1 then return values end
   local out, sum, cnt = {}, 0, 0
@@ -406,6 +426,7 @@ local function smooth(values, k)
   end
   return out
 end
+M.smooth = smooth
 
 local LINE_SCHEMA = {
   title = { type = "string" }, xlabel = { type = "string" }, ylabel = { type = "string" },
