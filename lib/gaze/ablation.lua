@@ -34,6 +34,10 @@
 -- Synthetic data of an experiment base is written once per distinct data
 -- section under DIR/data-<key>/ and shared by the cells (same files as a
 -- run of the experiment would write; relations are cached next to it).
+--
+-- gaze.ablation.each{...} is the (cell, seed) loop with its markers alone;
+-- grid() and gaze.experiment (experiment_run.lua, one cell per row of its
+-- `vary`) both run their cells through it.
 local gaze = require "gaze"
 local options = require "gaze.options"
 local util = require "gaze.util"
@@ -298,11 +302,72 @@ function M.plot_axis(run, st)
     s.x, s.y = x, y
   end
   local file = report.slug(metric) .. ".png"
-  local path = run:_plot(file, metric .. " vs " .. num.key)
+  local path = run:plot_file(file, metric .. " vs " .. num.key)
   report.line_chart(path, series, { title = string.format("%s (mean over %d seeds)", metric, #st.seeds),
     xlabel = num.key, ylabel = metric })
   write_table(run, st)
   return path
+end
+
+local EACH_SCHEMA = {
+  dir = { type = "string", required = true, doc = "the run folder: run (cell, s) in DIR/cells/<cell.slug>/seed-<s>/" },
+  run = { type = "table", required = true, doc = "its gaze.report run (log lines)" },
+  cells = { type = "table", required = true, doc = "{{label =, slug =, index =}, ...} in order" },
+  seeds = { type = "table", required = true },
+  key = { type = "function", required = true, doc = "function(cell, seed) -> key [, value passed to execute]" },
+  execute = { type = "function", required = true,
+    doc = "function(cell, seed, cdir, resume, value, changed) -> metrics (flat numbers) [, extra (kept in the marker)]" },
+  after = { type = "function", doc = "function(cell, seed, rec) after every run, finished now or before" },
+  begin_cell = { type = "function", doc = "function(cell) before the first seed of a cell" },
+  quiet = { type = "boolean", default = false, doc = "no console lines of its own" },
+}
+
+--- The resumable (cell, seed) loop of grid() and gaze.experiment. For each
+--- cell (in order) and seed: when DIR/cells/<slug>/seed-<s>/done.yaml has
+--- the key of key(cell, seed), the run is skipped; otherwise a marker with
+--- another key (the configuration changed) removes the folder, and
+--- execute(cell, seed, cdir, resume, value, changed) runs it, resume being
+--- true when the folder is left from an interrupted run. Then done.yaml =
+--- {cell, seed, key, seconds, metrics, extra} is written atomically.
+--- after(cell, seed, rec) gets rec = {seed =, metrics =, extra =, seconds =,
+--- skipped =, dir =} either way. Returns the number of runs executed.
+function M.each(opts)
+  local o = options.check(opts, EACH_SCHEMA, "gaze.ablation.each")
+  local run, ran = o.run, 0
+  for _, cell in ipairs(o.cells) do
+    if o.begin_cell then o.begin_cell(cell) end
+    for _, seed in ipairs(o.seeds) do
+      local cdir = string.format("%s/cells/%s/seed-%d", o.dir, cell.slug, seed)
+      local key, value = o.key(cell, seed)
+      local marker = read_marker(cdir .. "/done.yaml")
+      local rec = { seed = seed, dir = cdir }
+      if marker and marker.key == key then
+        rec.metrics, rec.extra, rec.seconds, rec.skipped = marker.metrics, marker.extra, marker.seconds, true
+        say(o.quiet, "[%d/%d] %s seed %d: finished before, skipped", cell.index, #o.cells, cell.label, seed)
+      else
+        local resume = report.exists(cdir)
+        if marker then
+          run:log(string.format("cell %s seed %d changed since it ran: running it again", cell.label, seed))
+          os.execute("rm -rf '" .. cdir:gsub("'", "'\\''") .. "'")
+          resume = false
+        end
+        report.mkdir(cdir)
+        run:log(string.format("%s cell %d/%d %s seed %d in %s", resume and "resuming" or "running", cell.index,
+          #o.cells, cell.label, seed, cdir))
+        say(o.quiet, "[%d/%d] %s seed %d%s", cell.index, #o.cells, cell.label, seed, resume and " (resuming)" or "")
+        local t1 = core.nn_clock()
+        rec.metrics, rec.extra = o.execute(cell, seed, cdir, resume, value, marker ~= nil)
+        rec.seconds = core.nn_clock() - t1
+        yaml.dump(yaml.ordered({ cell = cell.label, seed = seed, key = key, seconds = rec.seconds,
+          metrics = rec.metrics, extra = rec.extra }, { "cell", "seed", "key", "seconds", "metrics", "extra" }),
+          cdir .. "/done.yaml")
+        run:log(string.format("finished cell %s seed %d in %.1f s", cell.label, seed, rec.seconds))
+        ran = ran + 1
+      end
+      if o.after then o.after(cell, seed, rec) end
+    end
+  end
+  return ran
 end
 
 --- Runs the grid; see the header.
@@ -380,58 +445,42 @@ function M.grid(opts)
   end
   local auto = not o.metrics and not exp
   local t0 = core.nn_clock()
-  for _, cell in ipairs(cells) do
-    local row = { label = cell.label, values = cell.values, runs = {} }
-    st.rows[#st.rows + 1] = row
-    for _, seed in ipairs(seeds) do
-      local cdir = string.format("%s/cells/%s/seed-%d", dir, cell.slug, seed)
-      local ce, key
+  local row
+  M.each { dir = dir, run = run, cells = cells, seeds = seeds, quiet = quiet,
+    begin_cell = function(cell)
+      row = { label = cell.label, values = cell.values, runs = {} }
+      st.rows[#st.rows + 1] = row
+    end,
+    key = function(cell, seed)
       if exp then
-        ce = cell_experiment(exp, cell, seed, data_dir_for)
-        key = core.hash_string((ce:yaml():gsub("^#[^\n]*\n", "")))
-      else
-        key = core.hash_string(yaml.dump(report.plain({ values = cell.values, seed = seed, label = cell.label })))
+        local ce = cell_experiment(exp, cell, seed, data_dir_for)
+        return core.hash_string((ce:yaml():gsub("^#[^\n]*\n", ""))), ce
       end
-      local marker = read_marker(cdir .. "/done.yaml")
-      local metrics, seconds, skipped
-      if marker and marker.key == key then
-        metrics, seconds, skipped = marker.metrics, marker.seconds, true
-        say(quiet, "[%d/%d] %s seed %d: finished before, skipped", cell.index, #cells, cell.label, seed)
-      else
-        local resume = report.exists(cdir)
-        if marker then
-          run:log(string.format("cell %s seed %d changed since it ran: running it again", cell.label, seed))
-          os.execute("rm -rf '" .. cdir:gsub("'", "'\\''") .. "'")
-          resume = false
+      return core.hash_string(yaml.dump(report.plain({ values = cell.values, seed = seed, label = cell.label })))
+    end,
+    execute = function(cell, seed, cdir, resume, ce)
+      if exp then
+        local res = ce:run { out = cdir, resume = resume and cdir or nil }
+        local r1 = res.rows[1]
+        local metrics = flatten(r1.runs[1].metrics)
+        if r1.pairs then
+          metrics.pairs = r1.pairs.pairs
+          metrics.purity = r1.pairs.purity
         end
-        report.mkdir(cdir)
-        run:log(string.format("%s cell %d/%d %s seed %d in %s", resume and "resuming" or "running", cell.index, #cells,
-          cell.label, seed, cdir))
-        say(quiet, "[%d/%d] %s seed %d%s", cell.index, #cells, cell.label, seed, resume and " (resuming)" or "")
-        local t1 = core.nn_clock()
-        if exp then
-          local res = ce:run { out = cdir, resume = resume and cdir or nil }
-          local r1 = res.rows[1]
-          metrics = flatten(r1.runs[1].metrics)
-          if r1.pairs then
-            metrics.pairs = r1.pairs.pairs
-            metrics.purity = r1.pairs.purity
-          end
-        else
-          core.set_seed(seed)
-          local m = fn({ label = cell.label, values = cell.values, index = cell.index, resume = resume }, seed, cdir)
-          if type(m) ~= "table" then
-            gaze.fail(string.format("gaze.ablation.grid: the base function returned %s for cell '%s' seed %d "
-              .. "(expected a table of metrics)", type(m), cell.label, seed))
-          end
-          metrics = flatten(m)
-          yaml.dump(report.plain(metrics), cdir .. "/metrics.yaml")
-        end
-        seconds = core.nn_clock() - t1
-        yaml.dump(yaml.ordered({ cell = cell.label, seed = seed, key = key, seconds = seconds, metrics = metrics },
-          { "cell", "seed", "key", "seconds", "metrics" }), cdir .. "/done.yaml")
-        run:log(string.format("finished cell %s seed %d in %.1f s", cell.label, seed, seconds))
+        return metrics
       end
+      core.set_seed(seed)
+      local m = fn({ label = cell.label, values = cell.values, index = cell.index, resume = resume }, seed, cdir)
+      if type(m) ~= "table" then
+        gaze.fail(string.format("gaze.ablation.grid: the base function returned %s for cell '%s' seed %d "
+          .. "(expected a table of metrics)", type(m), cell.label, seed))
+      end
+      local metrics = flatten(m)
+      yaml.dump(report.plain(metrics), cdir .. "/metrics.yaml")
+      return metrics
+    end,
+    after = function(_, _, rec)
+      local metrics = rec.metrics
       if auto then
         for _, c in ipairs(util.sorted_keys(metrics)) do
           if not colset[c] and c ~= "n" and c ~= "k" then colset[c] = true; st.columns[#st.columns + 1] = c end
@@ -441,11 +490,11 @@ function M.grid(opts)
           if metrics[c] ~= nil and not colset[c] then colset[c] = true; st.columns[#st.columns + 1] = c end
         end
       end
-      row.runs[#row.runs + 1] = { seed = seed, metrics = metrics, seconds = seconds, skipped = skipped, dir = cdir }
+      row.runs[#row.runs + 1] = { seed = rec.seed, metrics = metrics, seconds = rec.seconds, skipped = rec.skipped,
+        dir = rec.dir }
       st.finished = st.finished + 1
       write_table(run, st)
-    end
-  end
+    end }
   if auto then table.sort(st.columns) end
   write_table(run, st)
   M.plot_axis(run, st)
