@@ -127,6 +127,47 @@ static int nested_shape(lua_State *L, int idx, int64_t *shape)
     return nd;
 }
 
+/* Address of int64 element `flat` (C order) of t, by the layout tensor.h
+ * states. Integer elements go through here, not through double, so that
+ * int64 values beyond 2^53 stay exact (Lua 5.4 integers are 64-bit). */
+static int64_t *i64_at(const gz_tensor *t, int64_t flat)
+{
+    int64_t off = 0;
+    for (int d = t->ndim - 1; d >= 0; d--) {
+        int64_t n = t->shape[d];
+        off += (flat % n) * t->stride[d];
+        flat /= n;
+    }
+    return (int64_t *)t->data + off;
+}
+
+/* Pushes element `flat`: a Lua integer for int64 (exact) and uint8, a
+ * float otherwise. */
+static void push_elem(lua_State *L, const gz_tensor *t, int64_t flat)
+{
+    if (t->dtype == GZ_I64)
+        lua_pushinteger(L, (lua_Integer)*i64_at(t, flat));
+    else if (t->dtype == GZ_U8)
+        lua_pushinteger(L, (lua_Integer)gz_tensor_get_flat(t, flat));
+    else
+        lua_pushnumber(L, gz_tensor_get_flat(t, flat));
+}
+
+/* Stores the number at stack index idx (already checked) into element
+ * `flat`: a Lua integer (or integral float) into int64 exactly, anything
+ * else through double as before. */
+static void set_elem(lua_State *L, gz_tensor *t, int64_t flat, int idx)
+{
+    int isint;
+    lua_Integer v = lua_tointegerx(L, idx, &isint);
+    if (t->dtype == GZ_I64 && isint) {
+        *i64_at(t, flat) = (int64_t)v;
+        gz_tensor_touch(t);
+    } else {
+        gz_tensor_set_flat(t, flat, (double)lua_tonumber(L, idx));
+    }
+}
+
 static int fill_nested(lua_State *L, gz_tensor *t, int dim, int64_t *flat)
 {
     int64_t n = (int64_t)luaL_len(L, -1);
@@ -140,13 +181,11 @@ static int fill_nested(lua_State *L, gz_tensor *t, int dim, int64_t *flat)
                 return 0;
             }
         } else {
-            int isnum;
-            double v = (double)lua_tonumberx(L, -1, &isnum);
-            if (!isnum) {
+            if (!lua_isnumber(L, -1)) {
                 lua_pop(L, 1);
                 return 0;
             }
-            gz_tensor_set_flat(t, (*flat)++, v);
+            set_elem(L, t, (*flat)++, -1);
         }
         lua_pop(L, 1);
     }
@@ -195,11 +234,7 @@ static int m_at(lua_State *L)
 {
     gz_tensor *t = gz_lua_checktensor(L, 1);
     int64_t f = check_index(L, t, 2, lua_gettop(L) - 1);
-    double v = gz_tensor_get_flat(t, f);
-    if (t->dtype == GZ_I64 || t->dtype == GZ_U8)
-        lua_pushinteger(L, (lua_Integer)v);
-    else
-        lua_pushnumber(L, v);
+    push_elem(L, t, f);
     return 1;
 }
 
@@ -207,9 +242,9 @@ static int m_set(lua_State *L)
 {
     gz_tensor *t = gz_lua_checktensor(L, 1);
     int top = lua_gettop(L);
-    double v = luaL_checknumber(L, top);
+    luaL_checknumber(L, top);
     int64_t f = check_index(L, t, 2, top - 2);
-    gz_tensor_set_flat(t, f, v);
+    set_elem(L, t, f, top);
     return 0;
 }
 
@@ -239,11 +274,7 @@ static int m_numel(lua_State *L)
 static void push_nested(lua_State *L, const gz_tensor *t, int dim, int64_t *flat)
 {
     if (dim == t->ndim) {
-        double v = gz_tensor_get_flat(t, (*flat)++);
-        if (t->dtype == GZ_I64 || t->dtype == GZ_U8)
-            lua_pushinteger(L, (lua_Integer)v);
-        else
-            lua_pushnumber(L, v);
+        push_elem(L, t, (*flat)++);
         return;
     }
     lua_createtable(L, (int)t->shape[dim], 0);
@@ -353,7 +384,17 @@ static int m_narrow(lua_State *L)
 static int m_fill(lua_State *L)
 {
     gz_tensor *t = gz_lua_checktensor(L, 1);
-    gz_tensor_fill(t, luaL_checknumber(L, 2));
+    double v = luaL_checknumber(L, 2);
+    int isint;
+    lua_Integer iv = lua_tointegerx(L, 2, &isint);
+    if (t->dtype == GZ_I64 && isint) { /* exact beyond 2^53 */
+        int64_t n = gz_tensor_numel(t);
+        for (int64_t i = 0; i < n; i++)
+            *i64_at(t, i) = (int64_t)iv;
+        gz_tensor_touch(t);
+    } else {
+        gz_tensor_fill(t, v);
+    }
     lua_settop(L, 1);
     return 1;
 }
@@ -447,7 +488,7 @@ int64_t *gz_lua_checkints(lua_State *L, int idx, int64_t *n, const char *what, i
         *n = t->shape[0];
         int64_t *buf = lua_newuserdatauv(L, (size_t)(*n > 0 ? *n : 1) * sizeof *buf, 0);
         for (int64_t i = 0; i < *n; i++)
-            buf[i] = (int64_t)gz_tensor_get_flat(t, i);
+            buf[i] = t->dtype == GZ_I64 ? *i64_at(t, i) : (int64_t)gz_tensor_get_flat(t, i);
         return buf;
     }
     luaL_checktype(L, idx, LUA_TTABLE);
