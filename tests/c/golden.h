@@ -4,7 +4,9 @@
  * its inputs, the relative comparison its README states, a case's inputs
  * loaded through the project's readers (gz_image_read + gz_image_to_grey
  * for PNGs, gz_gaze_read for gaze files), its params as key=value strings,
- * and running a scheme through its vtable.
+ * running a scheme through its vtable, and the loop over one scheme's
+ * cases that checks how many ran (golden_each_case, golden_each_pair_case,
+ * golden_check_scheme).
  */
 #ifndef GZ_TEST_GOLDEN_H
 #define GZ_TEST_GOLDEN_H
@@ -205,6 +207,76 @@ static inline void golden_case_close(golden_case *gc)
 {
     golden_input_free(&gc->in[0]);
     golden_input_free(&gc->in[1]);
+}
+
+/* Runs fn(c, user) on every case of `scheme` in expected.json (a failed
+ * CHECK when the file cannot be read) and checks that fn ran `want` of
+ * them: fn returns 1 when it checked case c, 0 when it could not (an
+ * input failed to load; fn has reported why). */
+typedef int (*golden_case_fn)(const cJSON *c, void *user);
+
+static inline void golden_each_case(const char *scheme, int want, golden_case_fn fn, void *user)
+{
+    cJSON *doc = golden_load();
+    CHECK(doc != NULL);
+    if (!doc)
+        return;
+    int count = 0;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItem(doc, "cases"))
+    {
+        if (golden_case_is(c, scheme))
+            count += fn(c, user);
+    }
+    CHECK_MSG(count == want, "ran %d %s cases, expected %d", count, scheme, want);
+    cJSON_Delete(doc);
+}
+
+/* The two-input cases of `scheme`: each is opened with golden_case_open
+ * (a failed CHECK naming the case when an input does not load), given to
+ * fn when it loaded, and closed; `want` of them must load and run. */
+typedef void (*golden_pair_fn)(const golden_case *gc);
+
+static inline int golden_pair_case_(const cJSON *c, void *user)
+{
+    const golden_pair_fn *fn = user;
+    golden_case gc;
+    gz_status st = golden_case_open(&gc, c);
+    CHECK_MSG(st == GZ_OK, "%s: %s", gc.id, gz_error_message());
+    if (st == GZ_OK)
+        (*fn)(&gc);
+    golden_case_close(&gc);
+    return st == GZ_OK;
+}
+
+static inline void golden_each_pair_case(const char *scheme, int want, golden_pair_fn fn)
+{
+    golden_each_case(scheme, want, golden_pair_case_, &fn);
+}
+
+/* The check of a scheme whose per-record features have golden values
+ * (moments, dhash): each input's features, made with the case's params,
+ * go to check(gc, k, features) for input k = 0, 1; then the pair's
+ * similarity through golden_run must match gc->want within gc->tol. */
+typedef void (*golden_features_fn)(const golden_case *gc, int k, const void *features);
+
+static inline void golden_check_scheme(const gz_scheme *s, const golden_case *gc,
+                                       golden_features_fn check)
+{
+    void *params = NULL;
+    CHECK(s->params_new(&params, gc->gp.keys, gc->gp.values, gc->gp.n) == GZ_OK);
+    for (int k = 0; k < 2 && params; k++) {
+        void *f = NULL;
+        CHECK(s->features_new(params, &gc->in[k].rec, &f) == GZ_OK);
+        if (!f)
+            continue;
+        check(gc, k, f);
+        s->features_free(f);
+    }
+    s->params_free(params);
+    double out = NAN;
+    CHECK(golden_run(s, &gc->gp, &gc->in[0].rec, &gc->in[1].rec, &out) == GZ_OK);
+    CHECK_GOLDEN(out, gc->want, gc->tol, gc->id);
 }
 
 #endif

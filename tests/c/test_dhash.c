@@ -132,49 +132,23 @@ static void test_scheme_sequence_and_errors(void)
     s->params_free(p);
 }
 
+/* Each input's 64 bits, as the golden file prints them. */
+static void check_bits(const golden_case *gc, int k, const void *f)
+{
+    char s[65];
+    gz_dhash_string(*(const uint64_t *)f, s);
+    const char *want = cJSON_GetArrayItem(cJSON_GetObjectItem(gc->details, "bits"), k)->valuestring;
+    CHECK_MSG(strcmp(s, want) == 0, "%s: bits %s, expected %s", gc->id, s, want);
+}
+
+static void check_dhash_case(const golden_case *gc)
+{
+    golden_check_scheme(&gz_scheme_dhash, gc, check_bits);
+}
+
 static void test_golden_cases(void)
 {
-    cJSON *doc = golden_load();
-    CHECK(doc != NULL);
-    if (!doc)
-        return;
-    int count = 0;
-    const cJSON *c;
-    cJSON_ArrayForEach(c, cJSON_GetObjectItem(doc, "cases"))
-    {
-        if (!golden_case_is(c, "dhash"))
-            continue;
-        golden_case gc;
-        gz_status st = golden_case_open(&gc, c);
-        const char *id = gc.id;
-        CHECK_MSG(st == GZ_OK, "%s: %s", id, gz_error_message());
-        if (st == GZ_OK) {
-            const cJSON *bits = cJSON_GetObjectItem(gc.details, "bits");
-            void *params = NULL;
-            CHECK(gz_scheme_dhash.params_new(&params, gc.gp.keys, gc.gp.values, gc.gp.n) ==
-                  GZ_OK);
-            for (int k = 0; k < 2 && params; k++) {
-                void *f = NULL;
-                CHECK(gz_scheme_dhash.features_new(params, &gc.in[k].rec, &f) == GZ_OK);
-                if (!f)
-                    continue;
-                char s[65];
-                gz_dhash_string(*(uint64_t *)f, s);
-                const char *want = cJSON_GetArrayItem(bits, k)->valuestring;
-                CHECK_MSG(strcmp(s, want) == 0, "%s: bits %s, expected %s", id, s, want);
-                gz_scheme_dhash.features_free(f);
-            }
-            gz_scheme_dhash.params_free(params);
-            double out = NAN;
-            CHECK(golden_run(&gz_scheme_dhash, &gc.gp, &gc.in[0].rec, &gc.in[1].rec, &out) ==
-                  GZ_OK);
-            CHECK_GOLDEN(out, gc.want, gc.tol, id);
-            count++;
-        }
-        golden_case_close(&gc);
-    }
-    CHECK_MSG(count == 5, "ran %d dhash cases, expected 5", count);
-    cJSON_Delete(doc);
+    golden_each_pair_case("dhash", 5, check_dhash_case);
 }
 
 int main(void)

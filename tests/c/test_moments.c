@@ -153,116 +153,83 @@ static void test_window_render_identical(void)
 /* heatmap.c (owned elsewhere) against the section 2 render goldens (the
  * window renderer is checked against it above, which closes the chain),
  * and the window renderer + moments against their resized32 features. */
+static int check_render_case(const cJSON *c, void *user)
+{
+    (void)user;
+    const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(c, "id"));
+    const char *rel = cJSON_GetArrayItem(cJSON_GetObjectItem(c, "inputs"), 0)->valuestring;
+    const cJSON *params = cJSON_GetObjectItem(c, "params");
+    const cJSON *expected = cJSON_GetObjectItem(c, "expected");
+    double tol = golden_num(cJSON_GetObjectItem(c, "tolerance"));
+    int W = 0, H = 0;
+    sscanf(cJSON_GetStringValue(cJSON_GetObjectItem(params, "canvas")), "%dx%d", &W, &H);
+    int G = (int)golden_num(cJSON_GetObjectItem(params, "kernel"));
+    gz_gaze *g = NULL;
+    gz_status st = gz_gaze_read(golden_path(rel), NULL, &g);
+    CHECK_MSG(st == GZ_OK, "%s: %s", rel, gz_error_message());
+    if (st != GZ_OK)
+        return 0;
+    int ran = 0;
+    const char *npy = cJSON_GetStringValue(cJSON_GetObjectItem(expected, "map_npy"));
+    gz_tensor *want = NULL;
+    st = gz_npy_read(golden_path(npy), &want);
+    CHECK_MSG(st == GZ_OK, "%s: %s", npy, gz_error_message());
+    int ok = want && want->dtype == GZ_F64 && want->ndim == 2 && want->shape[0] == H &&
+             want->shape[1] == W;
+    CHECK_MSG(!want || ok, "%s: not a %dx%d float64 map", npy, H, W);
+    int64_t rows = H, cols = W;
+    const double *expect = ok ? want->data : NULL;
+    if (expect && W > 0) {
+        double *map = malloc((size_t)W * (size_t)H * sizeof(double));
+        CHECK(gz_heatmap_render(g->x, g->y, NULL, g->n, W, H, G, map) == GZ_OK);
+        double worst = 0, sum = 0;
+        for (int64_t k = 0; k < rows * cols; k++) {
+            double e = fabs(map[k] - expect[k]) / fmax(fabs(expect[k]), 1e-300);
+            if (expect[k] == 0.0)
+                e = fabs(map[k]);
+            if (e > worst)
+                worst = e;
+            sum += map[k];
+        }
+        CHECK_MSG(worst <= tol, "%s: worst relative error %g", id, worst);
+        CHECK_GOLDEN(sum, golden_num(cJSON_GetObjectItem(expected, "sum")), tol, id);
+        free(map);
+        double small[32 * 32], m00, hu1;
+        CHECK(gz_moments_render_resized(g->x, g->y, NULL, g->n, W, H, G, small, 32, 32) ==
+              GZ_OK);
+        gz_moments_of(small, 32, 32, &m00, &hu1);
+        const cJSON *mh = cJSON_GetObjectItem(expected, "resized32_m00_hu1");
+        CHECK_GOLDEN(m00, golden_num(cJSON_GetArrayItem(mh, 0)), tol, id);
+        CHECK_GOLDEN(hu1, golden_num(cJSON_GetArrayItem(mh, 1)), tol, id);
+        ran = 1;
+    }
+    gz_tensor_free(want);
+    gz_gaze_free(g);
+    return ran;
+}
+
 static void test_render_goldens(void)
 {
-    cJSON *doc = golden_load();
-    CHECK(doc != NULL);
-    if (!doc)
-        return;
-    int count = 0;
-    const cJSON *c;
-    cJSON_ArrayForEach(c, cJSON_GetObjectItem(doc, "cases"))
-    {
-        if (!golden_case_is(c, "render"))
-            continue;
-        const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(c, "id"));
-        const char *rel = cJSON_GetArrayItem(cJSON_GetObjectItem(c, "inputs"), 0)->valuestring;
-        const cJSON *params = cJSON_GetObjectItem(c, "params");
-        const cJSON *expected = cJSON_GetObjectItem(c, "expected");
-        double tol = golden_num(cJSON_GetObjectItem(c, "tolerance"));
-        int W = 0, H = 0;
-        sscanf(cJSON_GetStringValue(cJSON_GetObjectItem(params, "canvas")), "%dx%d", &W, &H);
-        int G = (int)golden_num(cJSON_GetObjectItem(params, "kernel"));
-        gz_gaze *g = NULL;
-        gz_status st = gz_gaze_read(golden_path(rel), NULL, &g);
-        CHECK_MSG(st == GZ_OK, "%s: %s", rel, gz_error_message());
-        if (st != GZ_OK)
-            continue;
-        const char *npy = cJSON_GetStringValue(cJSON_GetObjectItem(expected, "map_npy"));
-        gz_tensor *want = NULL;
-        st = gz_npy_read(golden_path(npy), &want);
-        CHECK_MSG(st == GZ_OK, "%s: %s", npy, gz_error_message());
-        int ok = want && want->dtype == GZ_F64 && want->ndim == 2 && want->shape[0] == H &&
-                 want->shape[1] == W;
-        CHECK_MSG(!want || ok, "%s: not a %dx%d float64 map", npy, H, W);
-        int64_t rows = H, cols = W;
-        const double *expect = ok ? want->data : NULL;
-        if (expect && W > 0) {
-            double *map = malloc((size_t)W * (size_t)H * sizeof(double));
-            CHECK(gz_heatmap_render(g->x, g->y, NULL, g->n, W, H, G, map) == GZ_OK);
-            double worst = 0, sum = 0;
-            for (int64_t k = 0; k < rows * cols; k++) {
-                double e = fabs(map[k] - expect[k]) / fmax(fabs(expect[k]), 1e-300);
-                if (expect[k] == 0.0)
-                    e = fabs(map[k]);
-                if (e > worst)
-                    worst = e;
-                sum += map[k];
-            }
-            CHECK_MSG(worst <= tol, "%s: worst relative error %g", id, worst);
-            CHECK_GOLDEN(sum, golden_num(cJSON_GetObjectItem(expected, "sum")), tol, id);
-            free(map);
-            double small[32 * 32], m00, hu1;
-            CHECK(gz_moments_render_resized(g->x, g->y, NULL, g->n, W, H, G, small, 32, 32) ==
-                  GZ_OK);
-            gz_moments_of(small, 32, 32, &m00, &hu1);
-            const cJSON *mh = cJSON_GetObjectItem(expected, "resized32_m00_hu1");
-            CHECK_GOLDEN(m00, golden_num(cJSON_GetArrayItem(mh, 0)), tol, id);
-            CHECK_GOLDEN(hu1, golden_num(cJSON_GetArrayItem(mh, 1)), tol, id);
-            count++;
-        }
-        gz_tensor_free(want);
-        gz_gaze_free(g);
-    }
-    CHECK_MSG(count == 3, "ran %d render cases, expected 3", count);
-    cJSON_Delete(doc);
+    golden_each_case("render", 3, check_render_case, NULL);
+}
+
+/* Each input's (m00, hu1) features. */
+static void check_features(const golden_case *gc, int k, const void *f)
+{
+    const double *m = f;
+    const cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItem(gc->details, "features_m00_hu1"), k);
+    CHECK_GOLDEN(m[0], golden_num(cJSON_GetArrayItem(e, 0)), gc->tol, gc->id);
+    CHECK_GOLDEN(m[1], golden_num(cJSON_GetArrayItem(e, 1)), gc->tol, gc->id);
+}
+
+static void check_moments_case(const golden_case *gc)
+{
+    golden_check_scheme(&gz_scheme_moments, gc, check_features);
 }
 
 static void test_golden_cases(void)
 {
-    cJSON *doc = golden_load();
-    CHECK(doc != NULL);
-    if (!doc)
-        return;
-    int count = 0;
-    const cJSON *c;
-    cJSON_ArrayForEach(c, cJSON_GetObjectItem(doc, "cases"))
-    {
-        if (!golden_case_is(c, "moments"))
-            continue;
-        golden_case gc;
-        gz_status st = golden_case_open(&gc, c);
-        const char *id = gc.id;
-        double tol = gc.tol;
-        CHECK_MSG(st == GZ_OK, "%s: %s", id, gz_error_message());
-        if (st == GZ_OK) {
-            /* the per-record features */
-            const cJSON *feats = cJSON_GetObjectItem(gc.details, "features_m00_hu1");
-            void *params = NULL;
-            CHECK(gz_scheme_moments.params_new(&params, gc.gp.keys, gc.gp.values, gc.gp.n) ==
-                  GZ_OK);
-            for (int k = 0; k < 2 && params; k++) {
-                void *f = NULL;
-                CHECK(gz_scheme_moments.features_new(params, &gc.in[k].rec, &f) == GZ_OK);
-                if (!f)
-                    continue;
-                const double *m = f;
-                const cJSON *e = cJSON_GetArrayItem(feats, k);
-                CHECK_GOLDEN(m[0], golden_num(cJSON_GetArrayItem(e, 0)), tol, id);
-                CHECK_GOLDEN(m[1], golden_num(cJSON_GetArrayItem(e, 1)), tol, id);
-                gz_scheme_moments.features_free(f);
-            }
-            gz_scheme_moments.params_free(params);
-            double out = NAN;
-            CHECK(golden_run(&gz_scheme_moments, &gc.gp, &gc.in[0].rec, &gc.in[1].rec, &out) ==
-                  GZ_OK);
-            CHECK_GOLDEN(out, gc.want, tol, id);
-            count++;
-        }
-        golden_case_close(&gc);
-    }
-    CHECK_MSG(count == 8, "ran %d moments cases, expected 8", count);
-    cJSON_Delete(doc);
+    golden_each_pair_case("moments", 8, check_moments_case);
 }
 
 /* A gaze record renders on canvas/kernel with duration weights for

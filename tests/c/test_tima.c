@@ -347,69 +347,55 @@ static void test_cluster_features_full_render(void)
     gz_tima_features_free(f);
 }
 
+/* Each input's clusters and their (m00, hu1), DTW's d and L when given,
+ * and the similarity. */
+static void check_tima_case(const golden_case *gc)
+{
+    const char *id = gc->id;
+    const cJSON *details = gc->details;
+    double tol = gc->tol;
+    void *params = NULL;
+    gz_tima_features *f[2] = {NULL, NULL};
+    CHECK(gz_scheme_tima.params_new(&params, gc->gp.keys, gc->gp.values, gc->gp.n) == GZ_OK);
+    for (int k = 0; k < 2 && params; k++) {
+        void *fv = NULL;
+        CHECK_MSG(gz_scheme_tima.features_new(params, &gc->in[k].rec, &fv) == GZ_OK,
+                  "%s: %s", id, gz_error_message());
+        f[k] = fv;
+        if (!f[k])
+            continue;
+        int want_nc = (int)golden_num(
+            cJSON_GetArrayItem(cJSON_GetObjectItem(details, "clusters"), k));
+        CHECK_MSG((int)f[k]->n_clusters == want_nc, "%s: record %d has %zu clusters, expected %d",
+                  id, k, f[k]->n_clusters, want_nc);
+        const cJSON *fl = cJSON_GetArrayItem(cJSON_GetObjectItem(details, "features_m00_hu1"), k);
+        for (size_t q = 0; q < f[k]->n_clusters && (int)q < want_nc; q++) {
+            const cJSON *e = cJSON_GetArrayItem(fl, (int)q);
+            CHECK_GOLDEN(f[k]->m00[q], golden_num(cJSON_GetArrayItem(e, 0)), tol, id);
+            CHECK_GOLDEN(f[k]->hu1[q], golden_num(cJSON_GetArrayItem(e, 1)), tol, id);
+        }
+    }
+    const cJSON *dd = cJSON_GetObjectItem(details, "dtw_d");
+    if (dd && f[0] && f[1] && f[0]->n_clusters && f[1]->n_clusters) {
+        double d;
+        size_t L;
+        CHECK(gz_tima_dtw(f[0], f[1], &d, &L) == GZ_OK);
+        CHECK_GOLDEN(d, golden_num(dd), tol, id);
+        CHECK_MSG((double)L == golden_num(cJSON_GetObjectItem(details, "dtw_L")),
+                  "%s: L = %zu", id, L);
+    }
+    double out = NAN;
+    if (f[0] && f[1])
+        CHECK(gz_scheme_tima.compare(params, f[0], f[1], 0, 1, &out) == GZ_OK);
+    CHECK_GOLDEN(out, gc->want, tol, id);
+    gz_tima_features_free(f[0]);
+    gz_tima_features_free(f[1]);
+    gz_scheme_tima.params_free(params);
+}
+
 static void test_golden_cases(void)
 {
-    cJSON *doc = golden_load();
-    CHECK(doc != NULL);
-    if (!doc)
-        return;
-    int count = 0;
-    const cJSON *c;
-    cJSON_ArrayForEach(c, cJSON_GetObjectItem(doc, "cases"))
-    {
-        if (!golden_case_is(c, "tima"))
-            continue;
-        golden_case gc;
-        gz_status st = golden_case_open(&gc, c);
-        const char *id = gc.id;
-        const cJSON *details = gc.details;
-        double tol = gc.tol;
-        CHECK_MSG(st == GZ_OK, "%s: %s", id, gz_error_message());
-        if (st == GZ_OK) {
-            void *params = NULL;
-            gz_tima_features *f[2] = {NULL, NULL};
-            CHECK(gz_scheme_tima.params_new(&params, gc.gp.keys, gc.gp.values, gc.gp.n) == GZ_OK);
-            for (int k = 0; k < 2 && params; k++) {
-                void *fv = NULL;
-                CHECK_MSG(gz_scheme_tima.features_new(params, &gc.in[k].rec, &fv) == GZ_OK,
-                          "%s: %s", id, gz_error_message());
-                f[k] = fv;
-                if (!f[k])
-                    continue;
-                int want_nc = (int)golden_num(
-                    cJSON_GetArrayItem(cJSON_GetObjectItem(details, "clusters"), k));
-                CHECK_MSG((int)f[k]->n_clusters == want_nc, "%s: record %d has %zu clusters, expected %d",
-                          id, k, f[k]->n_clusters, want_nc);
-                const cJSON *fl =
-                    cJSON_GetArrayItem(cJSON_GetObjectItem(details, "features_m00_hu1"), k);
-                for (size_t q = 0; q < f[k]->n_clusters && (int)q < want_nc; q++) {
-                    const cJSON *e = cJSON_GetArrayItem(fl, (int)q);
-                    CHECK_GOLDEN(f[k]->m00[q], golden_num(cJSON_GetArrayItem(e, 0)), tol, id);
-                    CHECK_GOLDEN(f[k]->hu1[q], golden_num(cJSON_GetArrayItem(e, 1)), tol, id);
-                }
-            }
-            const cJSON *dd = cJSON_GetObjectItem(details, "dtw_d");
-            if (dd && f[0] && f[1] && f[0]->n_clusters && f[1]->n_clusters) {
-                double d;
-                size_t L;
-                CHECK(gz_tima_dtw(f[0], f[1], &d, &L) == GZ_OK);
-                CHECK_GOLDEN(d, golden_num(dd), tol, id);
-                CHECK_MSG((double)L == golden_num(cJSON_GetObjectItem(details, "dtw_L")),
-                          "%s: L = %zu", id, L);
-            }
-            double out = NAN;
-            if (f[0] && f[1])
-                CHECK(gz_scheme_tima.compare(params, f[0], f[1], 0, 1, &out) == GZ_OK);
-            CHECK_GOLDEN(out, gc.want, tol, id);
-            gz_tima_features_free(f[0]);
-            gz_tima_features_free(f[1]);
-            gz_scheme_tima.params_free(params);
-            count++;
-        }
-        golden_case_close(&gc);
-    }
-    CHECK_MSG(count == 10, "ran %d tima cases, expected 10", count);
-    cJSON_Delete(doc);
+    golden_each_pair_case("tima", 10, check_tima_case);
 }
 
 int main(void)
