@@ -8,7 +8,8 @@
  * "FAIL FILE: NAME: message", "skip FILE: NAME: reason". A failing CHECK
  * reports and the test continues; the program exits 1 when any failed.
  * Fixtures: check_shared(path) gives ../shared/<path> (or $GZ_SHARED/<path>),
- * paths inside the checkout are relative to its root (tests run there). */
+ * paths inside the checkout are relative to its root (tests run there);
+ * check_tmpdir / check_tmp / check_tmpdir_remove give a scratch folder. */
 #ifndef GZ_CHECK_H
 #define GZ_CHECK_H
 
@@ -102,6 +103,44 @@ static inline char *check_slurp(const char *path, size_t *len)
             *len = (size_t)n;
     }
     return buf;
+}
+
+/* A temporary folder for the whole test program: check_tmpdir("gz_test_x")
+ * creates /tmp/gz_test_x_XXXXXX (NULL, after perror, when it cannot);
+ * check_tmp(name) is the path of `name` inside it (one of 4 rotating
+ * buffers); check_tmpdir_remove() deletes the folder and all it holds. */
+static inline char *check_tmpdir_path_(void)
+{
+    static char dir[64];
+    return dir;
+}
+
+static inline const char *check_tmpdir(const char *prefix)
+{
+    char *dir = check_tmpdir_path_();
+    snprintf(dir, 64, "/tmp/%s_XXXXXX", prefix);
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return NULL;
+    }
+    return dir;
+}
+
+static inline const char *check_tmp(const char *name)
+{
+    static char buf[4][256];
+    static int slot = 0;
+    char *out = buf[slot++ & 3];
+    snprintf(out, 256, "%s/%s", check_tmpdir_path_(), name);
+    return out;
+}
+
+static inline void check_tmpdir_remove(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", check_tmpdir_path_());
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", check_tmpdir_path_());
 }
 
 static inline const char *check_shared(const char *rel)

@@ -15,17 +15,6 @@
 #include "check.h"
 #include "image.h"
 
-static char dir[64];
-
-static const char *tmp(const char *name)
-{
-    static char buf[4][256];
-    static int slot = 0;
-    char *out = buf[slot++ & 3];
-    snprintf(out, 256, "%s/%s", dir, name);
-    return out;
-}
-
 static int file_exists(const char *p)
 {
     return access(p, F_OK) == 0;
@@ -136,7 +125,7 @@ static void test_png_roundtrip_all_channels(void)
     for (int64_t c = 0; c <= 4; c++) {
         gz_tensor *img = make_image(5, 7, c);
         CHECK(img != NULL);
-        const char *p = tmp("rt.png");
+        const char *p = check_tmp("rt.png");
         CHECK(gz_png_write(p, img) == GZ_OK);
         gz_tensor *back = NULL;
         CHECK_MSG(gz_image_read(p, &back) == GZ_OK, "%s", gz_error_message());
@@ -165,9 +154,9 @@ static void test_png_write_rounds_and_clamps(void)
     double v[6] = {-5, 300, 1.4, 1.6, NAN, 254.5};
     for (int k = 0; k < 6; k++)
         gz_tensor_set_flat(t, k, v[k]);
-    CHECK(gz_png_write(tmp("clamp.png"), t) == GZ_OK);
+    CHECK(gz_png_write(check_tmp("clamp.png"), t) == GZ_OK);
     gz_tensor *back = NULL;
-    CHECK(gz_image_read(tmp("clamp.png"), &back) == GZ_OK);
+    CHECK(gz_image_read(check_tmp("clamp.png"), &back) == GZ_OK);
     float want[6] = {0, 255, 1, 2, 0, 255};
     for (int k = 0; back && k < 6; k++)
         CHECK_NEAR(((float *)back->data)[k], want[k], 0);
@@ -179,10 +168,10 @@ static void test_png_16bit(void)
 {
     /* 2 x 2 grey, 16 bits: 0, 65535, 25700 (= 257 * 100), 1000 */
     unsigned char data[8] = {0x00, 0x00, 0xFF, 0xFF, 0x64, 0x64, 0x03, 0xE8};
-    raw_png(tmp("g16.png"), 2, 2, 16, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE, data, NULL, 0,
+    raw_png(check_tmp("g16.png"), 2, 2, 16, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE, data, NULL, 0,
             NULL, 0);
     gz_tensor *t = NULL;
-    CHECK_MSG(gz_image_read(tmp("g16.png"), &t) == GZ_OK, "%s", gz_error_message());
+    CHECK_MSG(gz_image_read(check_tmp("g16.png"), &t) == GZ_OK, "%s", gz_error_message());
     if (!t)
         return;
     CHECK(t->shape[0] == 2 && t->shape[1] == 2 && t->shape[2] == 1);
@@ -194,9 +183,9 @@ static void test_png_16bit(void)
     gz_tensor_free(t);
     /* 16-bit RGBA, one pixel */
     unsigned char px[8] = {0xFF, 0xFF, 0x80, 0x00, 0x00, 0x00, 0x7F, 0xFF};
-    raw_png(tmp("rgba16.png"), 1, 1, 16, PNG_COLOR_TYPE_RGB_ALPHA, PNG_INTERLACE_NONE, px, NULL,
-            0, NULL, 0);
-    CHECK(gz_image_read(tmp("rgba16.png"), &t) == GZ_OK);
+    raw_png(check_tmp("rgba16.png"), 1, 1, 16, PNG_COLOR_TYPE_RGB_ALPHA, PNG_INTERLACE_NONE, px,
+            NULL, 0, NULL, 0);
+    CHECK(gz_image_read(check_tmp("rgba16.png"), &t) == GZ_OK);
     if (!t)
         return;
     CHECK(t->shape[2] == 4);
@@ -211,10 +200,10 @@ static void test_png_palette(void)
 {
     png_color pal[3] = {{255, 0, 0}, {0, 255, 0}, {10, 20, 30}};
     unsigned char idx[4] = {0, 1, 2, 1}; /* 2 x 2, 8-bit indices */
-    raw_png(tmp("pal.png"), 2, 2, 8, PNG_COLOR_TYPE_PALETTE, PNG_INTERLACE_NONE, idx, pal, 3,
+    raw_png(check_tmp("pal.png"), 2, 2, 8, PNG_COLOR_TYPE_PALETTE, PNG_INTERLACE_NONE, idx, pal, 3,
             NULL, 0);
     gz_tensor *t = NULL;
-    CHECK_MSG(gz_image_read(tmp("pal.png"), &t) == GZ_OK, "%s", gz_error_message());
+    CHECK_MSG(gz_image_read(check_tmp("pal.png"), &t) == GZ_OK, "%s", gz_error_message());
     if (!t)
         return;
     CHECK(t->shape[2] == 3);
@@ -224,9 +213,9 @@ static void test_png_palette(void)
     /* with transparency: RGBA; 4-bit indices packed two per byte */
     unsigned char trns[2] = {0, 128};
     unsigned char packed[2] = {0x01, 0x21}; /* rows: (0,1), (2,1) */
-    raw_png(tmp("palt.png"), 2, 2, 4, PNG_COLOR_TYPE_PALETTE, PNG_INTERLACE_NONE, packed, pal,
+    raw_png(check_tmp("palt.png"), 2, 2, 4, PNG_COLOR_TYPE_PALETTE, PNG_INTERLACE_NONE, packed, pal,
             3, trns, 2);
-    CHECK_MSG(gz_image_read(tmp("palt.png"), &t) == GZ_OK, "%s", gz_error_message());
+    CHECK_MSG(gz_image_read(check_tmp("palt.png"), &t) == GZ_OK, "%s", gz_error_message());
     if (!t)
         return;
     CHECK(t->shape[2] == 4);
@@ -238,10 +227,10 @@ static void test_png_palette(void)
 static void test_png_1bit_and_interlaced(void)
 {
     unsigned char bits[2] = {0xA0, 0x40}; /* 3 x 2: 1 0 1 / 0 1 0 */
-    raw_png(tmp("g1.png"), 3, 2, 1, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE, bits, NULL, 0, NULL,
-            0);
+    raw_png(check_tmp("g1.png"), 3, 2, 1, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE, bits, NULL, 0,
+            NULL, 0);
     gz_tensor *t = NULL;
-    CHECK(gz_image_read(tmp("g1.png"), &t) == GZ_OK);
+    CHECK(gz_image_read(check_tmp("g1.png"), &t) == GZ_OK);
     if (t) {
         float want[6] = {255, 0, 255, 0, 255, 0};
         for (int k = 0; k < 6; k++)
@@ -252,9 +241,9 @@ static void test_png_1bit_and_interlaced(void)
     unsigned char rgb[W * H * 3];
     for (int k = 0; k < W * H * 3; k++)
         rgb[k] = (unsigned char)(k * 7);
-    raw_png(tmp("inter.png"), W, H, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_ADAM7, rgb, NULL, 0,
+    raw_png(check_tmp("inter.png"), W, H, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_ADAM7, rgb, NULL, 0,
             NULL, 0);
-    CHECK_MSG(gz_image_read(tmp("inter.png"), &t) == GZ_OK, "%s", gz_error_message());
+    CHECK_MSG(gz_image_read(check_tmp("inter.png"), &t) == GZ_OK, "%s", gz_error_message());
     if (t) {
         int bad = 0;
         for (int k = 0; k < W * H * 3; k++)
@@ -274,10 +263,10 @@ static void test_jpeg_read(void)
         rgb[3 * k + 2] = 50;
         grey[k] = 77;
     }
-    raw_jpeg(tmp("c.jpg"), W, H, 3, rgb);
-    raw_jpeg(tmp("g.jpeg"), W, H, 1, grey);
+    raw_jpeg(check_tmp("c.jpg"), W, H, 3, rgb);
+    raw_jpeg(check_tmp("g.jpeg"), W, H, 1, grey);
     gz_tensor *t = NULL;
-    CHECK_MSG(gz_image_read(tmp("c.jpg"), &t) == GZ_OK, "%s", gz_error_message());
+    CHECK_MSG(gz_image_read(check_tmp("c.jpg"), &t) == GZ_OK, "%s", gz_error_message());
     if (t) {
         CHECK(t->shape[0] == H && t->shape[1] == W && t->shape[2] == 3);
         CHECK_NEAR(at3(t, 3, 5, 0), 200, 3);
@@ -285,15 +274,15 @@ static void test_jpeg_read(void)
         CHECK_NEAR(at3(t, 3, 5, 2), 50, 3);
         gz_tensor_free(t);
     }
-    CHECK(gz_image_read(tmp("g.jpeg"), &t) == GZ_OK);
+    CHECK(gz_image_read(check_tmp("g.jpeg"), &t) == GZ_OK);
     if (t) {
         CHECK(t->shape[2] == 1);
         CHECK_NEAR(at3(t, 7, 15, 0), 77, 1);
         gz_tensor_free(t);
     }
     /* the signature decides, not the extension */
-    rename(tmp("g.jpeg"), tmp("g_is_jpeg.png"));
-    CHECK(gz_image_read(tmp("g_is_jpeg.png"), &t) == GZ_OK);
+    rename(check_tmp("g.jpeg"), check_tmp("g_is_jpeg.png"));
+    CHECK(gz_image_read(check_tmp("g_is_jpeg.png"), &t) == GZ_OK);
     gz_tensor_free(t);
 }
 
@@ -338,58 +327,58 @@ static void expect_format_error(const char *path, gz_status want)
 
 static void test_errors_garbage_and_truncated(void)
 {
-    FILE *f = fopen(tmp("garbage.png"), "wb");
+    FILE *f = fopen(check_tmp("garbage.png"), "wb");
     for (int k = 0; k < 1000; k++)
         fputc((k * 131 + 7) & 0xFF, f);
     fclose(f);
-    expect_format_error(tmp("garbage.png"), GZ_ERR_FORMAT);
-    fclose(fopen(tmp("empty.png"), "wb"));
-    expect_format_error(tmp("empty.png"), GZ_ERR_FORMAT);
-    expect_format_error(tmp("missing.png"), GZ_ERR_IO);
+    expect_format_error(check_tmp("garbage.png"), GZ_ERR_FORMAT);
+    fclose(fopen(check_tmp("empty.png"), "wb"));
+    expect_format_error(check_tmp("empty.png"), GZ_ERR_FORMAT);
+    expect_format_error(check_tmp("missing.png"), GZ_ERR_IO);
 
     gz_tensor *img = make_image(40, 50, 3);
-    CHECK(gz_png_write(tmp("full.png"), img) == GZ_OK);
-    long n = file_size(tmp("full.png"));
+    CHECK(gz_png_write(check_tmp("full.png"), img) == GZ_OK);
+    long n = file_size(check_tmp("full.png"));
     long cuts[4] = {8, 20, n / 2, n - 5};
     for (int k = 0; k < 4; k++) {
-        truncate_copy(tmp("full.png"), tmp("cut.png"), cuts[k]);
-        expect_format_error(tmp("cut.png"), GZ_ERR_FORMAT);
+        truncate_copy(check_tmp("full.png"), check_tmp("cut.png"), cuts[k]);
+        expect_format_error(check_tmp("cut.png"), GZ_ERR_FORMAT);
     }
     /* a PNG signature followed by garbage */
-    f = fopen(tmp("siggarb.png"), "wb");
+    f = fopen(check_tmp("siggarb.png"), "wb");
     fwrite("\x89PNG\r\n\x1a\n", 1, 8, f);
     for (int k = 0; k < 100; k++)
         fputc(k, f);
     fclose(f);
-    expect_format_error(tmp("siggarb.png"), GZ_ERR_FORMAT);
+    expect_format_error(check_tmp("siggarb.png"), GZ_ERR_FORMAT);
     /* a flipped byte inside IDAT: CRC error */
-    FILE *a = fopen(tmp("full.png"), "rb");
+    FILE *a = fopen(check_tmp("full.png"), "rb");
     unsigned char *buf = malloc((size_t)n);
     CHECK(fread(buf, 1, (size_t)n, a) == (size_t)n);
     fclose(a);
     buf[n / 2] ^= 0x55;
-    f = fopen(tmp("crc.png"), "wb");
+    f = fopen(check_tmp("crc.png"), "wb");
     fwrite(buf, 1, (size_t)n, f);
     fclose(f);
     free(buf);
-    expect_format_error(tmp("crc.png"), GZ_ERR_FORMAT);
+    expect_format_error(check_tmp("crc.png"), GZ_ERR_FORMAT);
 
     unsigned char rgb[32 * 32 * 3];
     for (int k = 0; k < 32 * 32 * 3; k++)
         rgb[k] = (unsigned char)(k * 13);
-    raw_jpeg(tmp("full.jpg"), 32, 32, 3, rgb);
-    long nj = file_size(tmp("full.jpg"));
+    raw_jpeg(check_tmp("full.jpg"), 32, 32, 3, rgb);
+    long nj = file_size(check_tmp("full.jpg"));
     long jcuts[3] = {3, 100, nj / 2};
     for (int k = 0; k < 3; k++) {
-        truncate_copy(tmp("full.jpg"), tmp("cut.jpg"), jcuts[k]);
-        expect_format_error(tmp("cut.jpg"), GZ_ERR_FORMAT);
+        truncate_copy(check_tmp("full.jpg"), check_tmp("cut.jpg"), jcuts[k]);
+        expect_format_error(check_tmp("cut.jpg"), GZ_ERR_FORMAT);
     }
-    f = fopen(tmp("jgarb.jpg"), "wb");
+    f = fopen(check_tmp("jgarb.jpg"), "wb");
     fwrite("\xFF\xD8\xFF", 1, 3, f);
     for (int k = 0; k < 500; k++)
         fputc((k * 97) & 0xFF, f);
     fclose(f);
-    expect_format_error(tmp("jgarb.jpg"), GZ_ERR_FORMAT);
+    expect_format_error(check_tmp("jgarb.jpg"), GZ_ERR_FORMAT);
     gz_tensor_free(img);
 }
 
@@ -425,19 +414,19 @@ static void test_huge_declared_png(void)
     f[25] = 6;
     f[26] = f[27] = f[28] = 0;
     put32(f + 29, crc32_of(f + 12, 17));
-    FILE *fp = fopen(tmp("huge.png"), "wb");
+    FILE *fp = fopen(check_tmp("huge.png"), "wb");
     fwrite(f, 1, sizeof f, fp);
     fclose(fp);
-    expect_format_error(tmp("huge.png"), GZ_ERR_LIMIT);
+    expect_format_error(check_tmp("huge.png"), GZ_ERR_LIMIT);
     CHECK_MSG(strstr(gz_error_message(), "100000 x 100000") != NULL, "%s", gz_error_message());
     /* within the side limit but over the pixel limit: 60000 x 60000 */
     put32(f + 16, 60000);
     put32(f + 20, 60000);
     put32(f + 29, crc32_of(f + 12, 17));
-    fp = fopen(tmp("huge2.png"), "wb");
+    fp = fopen(check_tmp("huge2.png"), "wb");
     fwrite(f, 1, sizeof f, fp);
     fclose(fp);
-    expect_format_error(tmp("huge2.png"), GZ_ERR_LIMIT);
+    expect_format_error(check_tmp("huge2.png"), GZ_ERR_LIMIT);
 }
 
 static void test_write_errors(void)
@@ -445,15 +434,15 @@ static void test_write_errors(void)
     gz_tensor *t;
     int64_t s4[4] = {2, 2, 2, 2};
     CHECK(gz_tensor_new(&t, GZ_F32, 4, s4) == GZ_OK);
-    CHECK(gz_png_write(tmp("bad.png"), t) == GZ_ERR_ARG);
-    CHECK(!file_exists(tmp("bad.png")));
+    CHECK(gz_png_write(check_tmp("bad.png"), t) == GZ_ERR_ARG);
+    CHECK(!file_exists(check_tmp("bad.png")));
     gz_tensor_free(t);
     int64_t s0[2] = {0, 3};
     CHECK(gz_tensor_new(&t, GZ_F32, 2, s0) == GZ_OK);
-    CHECK(gz_png_write(tmp("empty_img.png"), t) == GZ_ERR_ARG);
+    CHECK(gz_png_write(check_tmp("empty_img.png"), t) == GZ_ERR_ARG);
     gz_tensor_free(t);
     gz_tensor *img = make_image(3, 3, 3);
-    gz_status st = gz_png_write(tmp("no/such/folder/x.png"), img);
+    gz_status st = gz_png_write(check_tmp("no/such/folder/x.png"), img);
     CHECK(st == GZ_ERR_IO);
     CHECK(strstr(gz_error_message(), "x.png") != NULL);
     gz_tensor_free(img);
@@ -464,13 +453,13 @@ static void test_write_errors(void)
 static void test_corruptions(void)
 {
     gz_tensor *img = make_image(20, 30, 4);
-    CHECK(gz_png_write(tmp("base.png"), img) == GZ_OK);
+    CHECK(gz_png_write(check_tmp("base.png"), img) == GZ_OK);
     gz_tensor_free(img);
     unsigned char rgb[24 * 16 * 3];
     for (int k = 0; k < (int)sizeof rgb; k++)
         rgb[k] = (unsigned char)(k * 29);
-    raw_jpeg(tmp("base.jpg"), 24, 16, 3, rgb);
-    const char *bases[2] = {tmp("base.png"), tmp("base.jpg")};
+    raw_jpeg(check_tmp("base.jpg"), 24, 16, 3, rgb);
+    const char *bases[2] = {check_tmp("base.png"), check_tmp("base.jpg")};
     uint32_t seed = 12345;
     for (int b = 0; b < 2; b++) {
         long n = file_size(bases[b]);
@@ -487,7 +476,7 @@ static void test_corruptions(void)
                 long at = 8 + (long)(seed >> 8) % (n - 8);
                 buf[at] ^= (unsigned char)(1u << ((seed >> 3) & 7));
             }
-            const char *p = tmp("mut.img");
+            const char *p = check_tmp("mut.img");
             f = fopen(p, "wb");
             fwrite(buf, 1, (size_t)n, f);
             fclose(f);
@@ -517,7 +506,7 @@ static void test_png_write_16bit(void)
         d[i] = (float)(i * 11.37);
     d[0] = -5.0f;
     d[1] = 300.0f;
-    const char *path = tmp("deep16.png");
+    const char *path = check_tmp("deep16.png");
     CHECK(gz_png_write_depth(path, t, 16) == GZ_OK);
     CHECK(gz_image_read(path, &back) == GZ_OK);
     if (back) {
@@ -539,7 +528,7 @@ static void test_png_write_16bit(void)
     if (f)
         fclose(f);
     CHECK(hdr[24] == 16);
-    CHECK(gz_png_write_depth(tmp("bad.png"), t, 12) == GZ_ERR_ARG);
+    CHECK(gz_png_write_depth(check_tmp("bad.png"), t, 12) == GZ_ERR_ARG);
     CHECK(strstr(gz_error_message(), "8 or 16") != NULL);
     gz_tensor_free(t);
     gz_tensor_free(back);
@@ -547,11 +536,8 @@ static void test_png_write_16bit(void)
 
 int main(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/gz_test_image_XXXXXX");
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
+    if (!check_tmpdir("gz_test_image"))
         return 1;
-    }
     RUN(test_png_roundtrip_all_channels);
     RUN(test_png_write_rounds_and_clamps);
     RUN(test_png_16bit);
@@ -564,9 +550,6 @@ int main(void)
     RUN(test_huge_declared_png);
     RUN(test_write_errors);
     RUN(test_corruptions);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
+    check_tmpdir_remove();
     return check_done();
 }

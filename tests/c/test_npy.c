@@ -12,17 +12,6 @@
 #include "check.h"
 #include "npy.h"
 
-static char dir[64];
-
-static const char *tmp(const char *name)
-{
-    static char buf[4][256];
-    static int slot = 0;
-    char *out = buf[slot++ & 3];
-    snprintf(out, 256, "%s/%s", dir, name);
-    return out;
-}
-
 /* Writes magic + version + header dict (padded to 64) + data bytes. */
 static void craft(const char *path, int major, const char *dict, const void *data, size_t n)
 {
@@ -63,8 +52,8 @@ static void test_roundtrip_every_dtype(void)
                 gz_tensor_set_flat(t, i, types[ti] == GZ_U8 ? (double)(i * 11 % 256)
                                          : types[ti] == GZ_I64 ? (double)(i * 1000003 - 7)
                                                                : 0.1 * (double)i - 1.0 / 3.0);
-            CHECK(gz_npy_write(tmp("rt.npy"), t) == GZ_OK);
-            CHECK_MSG(gz_npy_read(tmp("rt.npy"), &back) == GZ_OK, "%s", gz_error_message());
+            CHECK(gz_npy_write(check_tmp("rt.npy"), t) == GZ_OK);
+            CHECK_MSG(gz_npy_read(check_tmp("rt.npy"), &back) == GZ_OK, "%s", gz_error_message());
             if (back) {
                 CHECK(back->dtype == t->dtype && back->ndim == t->ndim);
                 for (int d = 0; d < t->ndim; d++)
@@ -85,23 +74,23 @@ static void test_exact_int64_and_edge_shapes(void)
     d[0] = INT64_MAX;
     d[1] = INT64_MIN;
     d[2] = (1LL << 53) + 1;
-    CHECK(gz_npy_write(tmp("i64.npy"), t) == GZ_OK);
-    CHECK(gz_npy_read(tmp("i64.npy"), &back) == GZ_OK);
+    CHECK(gz_npy_write(check_tmp("i64.npy"), t) == GZ_OK);
+    CHECK(gz_npy_read(check_tmp("i64.npy"), &back) == GZ_OK);
     CHECK(back && memcmp(back->data, t->data, 24) == 0);
     gz_tensor_free(t);
     gz_tensor_free(back);
     /* 0-d scalar and an empty array */
     CHECK(gz_tensor_new(&t, GZ_F64, 0, NULL) == GZ_OK);
     *(double *)t->data = 2.5;
-    CHECK(gz_npy_write(tmp("s.npy"), t) == GZ_OK);
-    CHECK(gz_npy_read(tmp("s.npy"), &back) == GZ_OK);
+    CHECK(gz_npy_write(check_tmp("s.npy"), t) == GZ_OK);
+    CHECK(gz_npy_read(check_tmp("s.npy"), &back) == GZ_OK);
     CHECK(back && back->ndim == 0 && *(double *)back->data == 2.5);
     gz_tensor_free(t);
     gz_tensor_free(back);
     int64_t s0[2] = {0, 4};
     CHECK(gz_tensor_new(&t, GZ_F32, 2, s0) == GZ_OK);
-    CHECK(gz_npy_write(tmp("e.npy"), t) == GZ_OK);
-    CHECK(gz_npy_read(tmp("e.npy"), &back) == GZ_OK);
+    CHECK(gz_npy_write(check_tmp("e.npy"), t) == GZ_OK);
+    CHECK(gz_npy_read(check_tmp("e.npy"), &back) == GZ_OK);
     CHECK(back && back->ndim == 2 && back->shape[0] == 0 && back->shape[1] == 4);
     gz_tensor_free(t);
     gz_tensor_free(back);
@@ -120,8 +109,8 @@ static void test_strided_view_written_in_c_order(void)
     v->shape[1] = 3;
     v->stride[0] = 1;
     v->stride[1] = 4;
-    CHECK(gz_npy_write(tmp("tr.npy"), v) == GZ_OK);
-    CHECK(gz_npy_read(tmp("tr.npy"), &back) == GZ_OK);
+    CHECK(gz_npy_write(check_tmp("tr.npy"), v) == GZ_OK);
+    CHECK(gz_npy_read(check_tmp("tr.npy"), &back) == GZ_OK);
     if (back) {
         const double *b = back->data;
         CHECK(back->shape[0] == 4 && back->shape[1] == 3);
@@ -138,9 +127,9 @@ static void test_header_bytes_like_numpy(void)
     gz_tensor *t;
     int64_t s[2] = {2, 3};
     CHECK(gz_tensor_new(&t, GZ_F32, 2, s) == GZ_OK);
-    CHECK(gz_npy_write(tmp("h.npy"), t) == GZ_OK);
+    CHECK(gz_npy_write(check_tmp("h.npy"), t) == GZ_OK);
     gz_tensor_free(t);
-    FILE *f = fopen(tmp("h.npy"), "rb");
+    FILE *f = fopen(check_tmp("h.npy"), "rb");
     unsigned char buf[128 + 24];
     size_t n = fread(buf, 1, sizeof buf, f);
     fclose(f);
@@ -154,12 +143,14 @@ static void test_header_bytes_like_numpy(void)
 static void test_versions_2_and_3_and_forms(void)
 {
     double v[2] = {1.5, -2.25};
-    craft(tmp("v2.npy"), 2, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", v, 16);
-    craft(tmp("v3.npy"), 3, "{\"descr\": \"<f8\", \"shape\": (2,), \"fortran_order\": False}", v,
+    craft(check_tmp("v2.npy"), 2, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", v,
           16);
+    craft(check_tmp("v3.npy"), 3, "{\"descr\": \"<f8\", \"shape\": (2,), \"fortran_order\": False}",
+          v, 16);
     unsigned char u[3] = {1, 2, 255};
-    craft(tmp("u1.npy"), 1, "{'descr': '<u1', 'fortran_order': False, 'shape': (3L,), }", u, 3);
-    const char *ok[3] = {tmp("v2.npy"), tmp("v3.npy"), tmp("u1.npy")};
+    craft(check_tmp("u1.npy"), 1, "{'descr': '<u1', 'fortran_order': False, 'shape': (3L,), }", u,
+          3);
+    const char *ok[3] = {check_tmp("v2.npy"), check_tmp("v3.npy"), check_tmp("u1.npy")};
     for (int k = 0; k < 3; k++) {
         gz_tensor *t = NULL;
         CHECK_MSG(gz_npy_read(ok[k], &t) == GZ_OK, "%s", gz_error_message());
@@ -185,56 +176,64 @@ static void expect_refused(const char *path, const char *needle)
 static void test_refused_files(void)
 {
     double v[4] = {1, 2, 3, 4};
-    craft(tmp("lie.npy"), 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000, 1000000), }",
-          v, 32);
-    expect_refused(tmp("lie.npy"), "truncated or lying header");
-    craft(tmp("lie2.npy"), 1,
-          "{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4294967296), }",
-          v, 32);
-    expect_refused(tmp("lie2.npy"), "more than");
-    craft(tmp("extra.npy"), 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", v, 32);
-    expect_refused(tmp("extra.npy"), "unexpected bytes");
-    craft(tmp("i4.npy"), 1, "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", v, 8);
-    expect_refused(tmp("i4.npy"), "dtype '<i4' is not supported");
-    craft(tmp("be.npy"), 1, "{'descr': '>f8', 'fortran_order': False, 'shape': (4,), }", v, 32);
-    expect_refused(tmp("be.npy"), "big-endian");
-    craft(tmp("obj.npy"), 1, "{'descr': '|O', 'fortran_order': False, 'shape': (4,), }", v, 32);
-    expect_refused(tmp("obj.npy"), "object arrays");
-    craft(tmp("rec.npy"), 1, "{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (4,), }",
-          v, 32);
-    expect_refused(tmp("rec.npy"), "structured");
-    craft(tmp("f.npy"), 1, "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }", v, 32);
-    expect_refused(tmp("f.npy"), "Fortran-order");
-    craft(tmp("junk.npy"), 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (4,), 'x': 1}",
-          v, 32);
-    expect_refused(tmp("junk.npy"), "unexpected key 'x'");
-    craft(tmp("bad.npy"), 1, "{'descr': '<f8', 'fortran_order': Maybe, 'shape': (4,), }", v, 32);
-    expect_refused(tmp("bad.npy"), "malformed .npy header");
-    craft(tmp("neg.npy"), 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (-4,), }", v, 32);
-    expect_refused(tmp("neg.npy"), "non-negative");
-    FILE *f = fopen(tmp("magic.npy"), "wb");
+    craft(check_tmp("lie.npy"), 1,
+          "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000, 1000000), }", v, 32);
+    expect_refused(check_tmp("lie.npy"), "truncated or lying header");
+    craft(
+        check_tmp("lie2.npy"), 1,
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4294967296), }",
+        v, 32);
+    expect_refused(check_tmp("lie2.npy"), "more than");
+    craft(check_tmp("extra.npy"), 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", v,
+          32);
+    expect_refused(check_tmp("extra.npy"), "unexpected bytes");
+    craft(check_tmp("i4.npy"), 1, "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", v,
+          8);
+    expect_refused(check_tmp("i4.npy"), "dtype '<i4' is not supported");
+    craft(check_tmp("be.npy"), 1, "{'descr': '>f8', 'fortran_order': False, 'shape': (4,), }", v,
+          32);
+    expect_refused(check_tmp("be.npy"), "big-endian");
+    craft(check_tmp("obj.npy"), 1, "{'descr': '|O', 'fortran_order': False, 'shape': (4,), }", v,
+          32);
+    expect_refused(check_tmp("obj.npy"), "object arrays");
+    craft(check_tmp("rec.npy"), 1,
+          "{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (4,), }", v, 32);
+    expect_refused(check_tmp("rec.npy"), "structured");
+    craft(check_tmp("f.npy"), 1, "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }", v,
+          32);
+    expect_refused(check_tmp("f.npy"), "Fortran-order");
+    craft(check_tmp("junk.npy"), 1,
+          "{'descr': '<f8', 'fortran_order': False, 'shape': (4,), 'x': 1}", v, 32);
+    expect_refused(check_tmp("junk.npy"), "unexpected key 'x'");
+    craft(check_tmp("bad.npy"), 1, "{'descr': '<f8', 'fortran_order': Maybe, 'shape': (4,), }", v,
+          32);
+    expect_refused(check_tmp("bad.npy"), "malformed .npy header");
+    craft(check_tmp("neg.npy"), 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (-4,), }", v,
+          32);
+    expect_refused(check_tmp("neg.npy"), "non-negative");
+    FILE *f = fopen(check_tmp("magic.npy"), "wb");
     fwrite("\x93NUMPX\x01\x00\x10\x00", 1, 10, f);
     fclose(f);
-    expect_refused(tmp("magic.npy"), "bad magic");
-    f = fopen(tmp("ver.npy"), "wb");
+    expect_refused(check_tmp("magic.npy"), "bad magic");
+    f = fopen(check_tmp("ver.npy"), "wb");
     fwrite("\x93NUMPY\x09\x00\x10\x00", 1, 10, f);
     fclose(f);
-    expect_refused(tmp("ver.npy"), "version 9.0");
-    f = fopen(tmp("trunc.npy"), "wb");
+    expect_refused(check_tmp("ver.npy"), "version 9.0");
+    f = fopen(check_tmp("trunc.npy"), "wb");
     fwrite("\x93NUMPY\x01\x00\x76\x00{'descr'", 1, 18, f);
     fclose(f);
-    expect_refused(tmp("trunc.npy"), "truncated in its header");
-    fclose(fopen(tmp("empty.npy"), "wb"));
-    expect_refused(tmp("empty.npy"), "bad magic");
+    expect_refused(check_tmp("trunc.npy"), "truncated in its header");
+    fclose(fopen(check_tmp("empty.npy"), "wb"));
+    expect_refused(check_tmp("empty.npy"), "bad magic");
     gz_tensor *t = NULL;
-    CHECK(gz_npy_read(tmp("missing.npy"), &t) == GZ_ERR_IO);
+    CHECK(gz_npy_read(check_tmp("missing.npy"), &t) == GZ_ERR_IO);
     /* a truncated file written by us */
     int64_t s[1] = {100};
     CHECK(gz_tensor_new(&t, GZ_F64, 1, s) == GZ_OK);
-    CHECK(gz_npy_write(tmp("full.npy"), t) == GZ_OK);
+    CHECK(gz_npy_write(check_tmp("full.npy"), t) == GZ_OK);
     gz_tensor_free(t);
-    CHECK(truncate(tmp("full.npy"), 128 + 400) == 0);
-    expect_refused(tmp("full.npy"), "only 400 data bytes");
+    CHECK(truncate(check_tmp("full.npy"), 128 + 400) == 0);
+    expect_refused(check_tmp("full.npy"), "only 400 data bytes");
 }
 
 static void test_write_failure_leaves_nothing(void)
@@ -242,19 +241,16 @@ static void test_write_failure_leaves_nothing(void)
     gz_tensor *t;
     int64_t s[1] = {3};
     CHECK(gz_tensor_new(&t, GZ_F32, 1, s) == GZ_OK);
-    CHECK(gz_npy_write(tmp("nodir/x.npy"), t) == GZ_ERR_IO);
+    CHECK(gz_npy_write(check_tmp("nodir/x.npy"), t) == GZ_ERR_IO);
     CHECK(strstr(gz_error_message(), "x.npy") != NULL);
-    CHECK(access(tmp("nodir/x.npy"), F_OK) != 0);
+    CHECK(access(check_tmp("nodir/x.npy"), F_OK) != 0);
     gz_tensor_free(t);
 }
 
 int main(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/gz_test_npy_XXXXXX");
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
+    if (!check_tmpdir("gz_test_npy"))
         return 1;
-    }
     RUN(test_roundtrip_every_dtype);
     RUN(test_exact_int64_and_edge_shapes);
     RUN(test_strided_view_written_in_c_order);
@@ -262,9 +258,6 @@ int main(void)
     RUN(test_versions_2_and_3_and_forms);
     RUN(test_refused_files);
     RUN(test_write_failure_leaves_nothing);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
+    check_tmpdir_remove();
     return check_done();
 }
