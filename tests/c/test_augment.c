@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "../../runtime/core/augment.h"
+#include "aug_pipeline.h"
 #include "check.h"
 
 static float pattern(int c, int y, int x)
@@ -373,22 +374,8 @@ static int same(const gz_tensor *a, const gz_tensor *b)
 
 static void test_pipeline_apply(void)
 {
-    gz_aug_op ops[6];
-    ops[0] = gz_aug_op_default(GZ_AUG_RANDOM_RESIZED_CROP);
-    ops[0].height = ops[0].width = 32;
-    ops[0].scale[0] = 0.2;
-    ops[1] = gz_aug_op_default(GZ_AUG_HFLIP);
-    ops[2] = gz_aug_op_default(GZ_AUG_RANDOM_APPLY);
-    ops[2].p = 0.8;
-    ops[2].span = 1;
-    ops[3] = gz_aug_op_default(GZ_AUG_COLOR_JITTER);
-    ops[3].brightness[0] = 0.6, ops[3].brightness[1] = 1.4;
-    ops[3].contrast[0] = 0.6, ops[3].contrast[1] = 1.4;
-    ops[4] = gz_aug_op_default(GZ_AUG_GAUSSIAN_BLUR);
-    ops[4].p = 0.5;
-    ops[5] = gz_aug_op_default(GZ_AUG_NORMALIZE);
     gz_aug_pipeline *p;
-    CHECK(gz_aug_pipeline_new(&p, ops, 6) == GZ_OK);
+    CHECK(test_byol_pipeline(32, &p) == GZ_OK);
     if (!p)
         return;
     int oh, ow;

@@ -8,6 +8,7 @@
 
 #include "../../runtime/core/image.h"
 #include "../../runtime/core/loader.h"
+#include "aug_pipeline.h"
 #include "check.h"
 
 #define NIMG 21
@@ -53,22 +54,8 @@ static void remove_fixtures(void)
 
 static gz_aug_pipeline *bench_pipeline(int size)
 {
-    gz_aug_op ops[6];
-    ops[0] = gz_aug_op_default(GZ_AUG_RANDOM_RESIZED_CROP);
-    ops[0].height = ops[0].width = size;
-    ops[0].scale[0] = 0.2;
-    ops[1] = gz_aug_op_default(GZ_AUG_HFLIP);
-    ops[2] = gz_aug_op_default(GZ_AUG_RANDOM_APPLY);
-    ops[2].p = 0.8;
-    ops[2].span = 1;
-    ops[3] = gz_aug_op_default(GZ_AUG_COLOR_JITTER);
-    ops[3].brightness[0] = 0.6, ops[3].brightness[1] = 1.4;
-    ops[3].contrast[0] = 0.6, ops[3].contrast[1] = 1.4;
-    ops[4] = gz_aug_op_default(GZ_AUG_GAUSSIAN_BLUR);
-    ops[4].p = 0.5;
-    ops[5] = gz_aug_op_default(GZ_AUG_NORMALIZE);
     gz_aug_pipeline *p = NULL;
-    if (gz_aug_pipeline_new(&p, ops, 6))
+    if (test_byol_pipeline(size, &p))
         return NULL;
     return p;
 }
