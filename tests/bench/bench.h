@@ -1,18 +1,23 @@
 /* Helpers shared by the similarity benchmarks (multimatch_bench.c,
  * schemes_bench.c): a monotonic clock, the timed full matrix through the
- * relation engine, and the K pairs spread evenly over an upper triangle
- * that the C loop and the numpy peer both run. Header-only, so each
+ * relation engine, the K pairs spread evenly over an upper triangle that
+ * the C loop and the numpy peer both run, a synthetic item's raw samples
+ * as a gaze, and the JSON gaze files the peers read. Header-only, so each
  * benchmark still builds from one .c file (tests/bench/schemes.sh,
  * multimatch.sh). */
 #ifndef GZ_BENCH_H
 #define GZ_BENCH_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include "gaze.h"
 #include "relation.h"
 #include "scheme.h"
+#include "synth.h"
 #include "tensor.h"
 
 static double now(void)
@@ -54,6 +59,32 @@ static int64_t bench_spread_pairs(int64_t m, int64_t k, int64_t **pi, int64_t **
                 t++;
             }
     return kp;
+}
+
+/* The raw samples of a mammo item as a new samples-kind gaze on its
+ * 800 x 800 canvas (*out: caller frees); gz_gaze_new's status. */
+static gz_status bench_raw_gaze(const gz_synth_item *it, gz_gaze **out)
+{
+    gz_status st = gz_gaze_new(out, GZ_GAZE_SAMPLES, it->nraw, 0, 800, 800, GZ_UNIT_SAMPLES);
+    if (st == GZ_OK) {
+        memcpy((*out)->x, it->raw_x, it->nraw * sizeof(double));
+        memcpy((*out)->y, it->raw_y, it->nraw * sizeof(double));
+    }
+    return st;
+}
+
+/* Writes g's points as {"gaze":[[x,y],...]} (all digits) for the numpy
+ * peers; 0 on success, else -1 or fclose's EOF. */
+static int bench_write_gaze_json(const char *path, const gz_gaze *g)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    fputs("{\"gaze\":[", f);
+    for (size_t k = 0; k < g->n; k++)
+        fprintf(f, "%s[%.17g,%.17g]", k ? "," : "", g->x[k], g->y[k]);
+    fputs("]}\n", f);
+    return fclose(f);
 }
 
 #endif

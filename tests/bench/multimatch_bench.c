@@ -78,24 +78,10 @@ static gz_gaze *synth_record(int64_t index)
     if (gz_synth_item_make(&p, index, &it))
         return NULL;
     gz_gaze *g = NULL;
-    if (!gz_gaze_new(&g, GZ_GAZE_SAMPLES, it.nraw, 0, 800, 800, GZ_UNIT_SAMPLES)) {
-        memcpy(g->x, it.raw_x, it.nraw * sizeof(double));
-        memcpy(g->y, it.raw_y, it.nraw * sizeof(double));
-    }
+    if (bench_raw_gaze(&it, &g))
+        g = NULL;
     gz_synth_item_clear(&it);
     return g;
-}
-
-static int write_json(const char *path, const gz_gaze *g)
-{
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return -1;
-    fputs("{\"gaze\":[", f);
-    for (size_t k = 0; k < g->n; k++)
-        fprintf(f, "%s[%.17g,%.17g]", k ? "," : "", g->x[k], g->y[k]);
-    fputs("]}\n", f);
-    return fclose(f);
 }
 
 int main(int argc, char **argv)
@@ -137,7 +123,7 @@ int main(int argc, char **argv)
         snprintf(names[i], 64, "rec%05lld", (long long)i);
         char path[512];
         snprintf(path, sizeof path, "%s/%s.json", dir, names[i]);
-        if (write_json(path, g[i]))
+        if (bench_write_gaze_json(path, g[i]))
             return 1;
         fprintf(list, "%s\n", path);
         recs[i].gaze = g[i];

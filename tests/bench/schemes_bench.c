@@ -64,10 +64,8 @@ static int make_dataset(dataset *d, int64_t n, int heat)
             it.heatmap = NULL;
             d->recs[i].heatmap = d->heats[i];
         } else {
-            if (gz_gaze_new(&d->gazes[i], GZ_GAZE_SAMPLES, it.nraw, 0, 800, 800, GZ_UNIT_SAMPLES))
+            if (bench_raw_gaze(&it, &d->gazes[i]))
                 return -1;
-            memcpy(d->gazes[i]->x, it.raw_x, it.nraw * sizeof(double));
-            memcpy(d->gazes[i]->y, it.raw_y, it.nraw * sizeof(double));
             d->recs[i].gaze = d->gazes[i];
         }
         gz_synth_item_clear(&it);
@@ -123,16 +121,9 @@ static int write_peer_inputs(const dataset *d, int64_t m, const char *dir, char 
             }
             fclose(f);
         } else {
-            const gz_gaze *g = d->gazes[i];
             snprintf(path, sizeof path, "%s/%s.json", dir, d->names[i]);
-            FILE *f = fopen(path, "w");
-            if (!f)
+            if (bench_write_gaze_json(path, d->gazes[i]))
                 return -1;
-            fputs("{\"gaze\":[", f);
-            for (size_t k = 0; k < g->n; k++)
-                fprintf(f, "%s[%.17g,%.17g]", k ? "," : "", g->x[k], g->y[k]);
-            fputs("]}\n", f);
-            fclose(f);
         }
         fprintf(list, "%s\n", path);
     }
