@@ -2,23 +2,28 @@
 -- with the library's parts: gaze.synth / gaze.dataset (data),
 -- gaze.similarity + gaze.pairs (relation and pair diagnostics),
 -- gaze.methods (BYOL / SimSiam / MoCo with the pair policy), gaze.train
--- (the loop, checkpoints, resume), gaze.eval (linear probe, kNN), and
--- writes the run folder: config.yaml, log.txt (per training run, under
--- runs/<cell>/), metrics.yaml, results.md, plots/.
+-- (the loop, checkpoints, resume), gaze.eval (linear probe, kNN,
+-- fine-tuning). The run folder is written through gaze.report
+-- (config.yaml with versions and seeds, log.txt, metrics.yaml, results.md,
+-- plots/) and every (row, seed) goes through gaze.ablation.each, the loop
+-- of ablation grids: its marker DIR/cells/NN-<row>/seed-S/done.yaml makes
+-- a second run in the same folder (--resume DIR, or the same --out) skip
+-- it, an interrupted one resume from its last checkpoint and a changed
+-- row run again. The trainer of (row, seed) writes DIR/runs/<row>-seedS/.
 --
 --   local results = exp:run(context)   -- context = gaze.context (--out, --resume)
---   results.dir, results.rows = {{label=, seeds = {...}, mean = {metric = x}, sd = {...},
---                                  pairs = {...}}}
+--   results.dir, results.rows = {{label=, seeds = {...}, mean = {protocol = {metric = x}}, sd = {...},
+--                                  pairs = {...}, runs = {{seed =, metrics =, ...}}}}
 local gaze = require "gaze"
-local util = require "gaze.util"
 local rs = require "gaze.recipe_schema"
+local report = require "gaze.report"
+local ablation = require "gaze.ablation"
+local yaml = require "gaze.yaml"
 
 local core = gaze.core
 local M = {}
 
-local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
-local function mkdir(p) os.execute("mkdir -p " .. q(p) .. " 2>/dev/null") end
-local function exists(p) local f = io.open(p, "rb"); if f then f:close() return true end return false end
+local exists = report.exists
 
 local function say(fmt, ...)
   if core.verbosity() >= 1 then io.stdout:write(string.format(fmt, ...), "\n"); io.stdout:flush() end
@@ -28,6 +33,7 @@ end
 local METRIC_KEY = { accuracy = "accuracy", balanced_accuracy = "balanced_accuracy", f1 = "macro_f1",
   auc = "auc", mae = "mae" }
 
+-- Row labels -> file names without "+" (BYOL+McGIP -> BYOL_McGIP).
 local function slug(s)
   return (s:gsub("[^%w%.%-]+", "_"):gsub("^_+", ""):gsub("_+$", ""))
 end
@@ -110,65 +116,6 @@ local function pair_report(gz, R, ds, seed)
   return gaze.pairs.select(R, o)
 end
 
--- --- plots --------------------------------------------------------------------
-
--- A loss curve per row (mean over seeds of a moving average), one PNG.
-local function plot_losses(path, curves)
-  local draw = gaze.draw
-  local W, H, L, B = 720, 420, 70, 50
-  local c = draw.canvas(W, H, { background = "white" })
-  local lo, hi, n = math.huge, -math.huge, 0
-  for _, cv in ipairs(curves) do
-    for _, v in ipairs(cv.values) do lo, hi = math.min(lo, v), math.max(hi, v) end
-    n = math.max(n, #cv.values)
-  end
-  if n < 2 or not (hi > lo) then hi = lo + 1 end
-  local colors = { "blue", "orange", "green", "red", "purple", "cyan", "magenta", "grey", "black", "yellow" }
-  c:rect(L, 20, W - L - 20, H - 20 - B, { stroke = "black" })
-  for i, cv in ipairs(curves) do
-    local pts = {}
-    for k, v in ipairs(cv.values) do
-      pts[#pts + 1] = { L + (W - L - 20) * (k - 1) / math.max(n - 1, 1),
-        20 + (H - 20 - B) * (1 - (v - lo) / (hi - lo)) }
-    end
-    if #pts >= 2 then c:polyline(pts, { stroke = colors[(i - 1) % #colors + 1], width = 2 }) end
-    c:text(L + 10, 26 + 18 * (i - 1), cv.label, { size = 13, color = colors[(i - 1) % #colors + 1] })
-  end
-  c:text(8, 20, string.format("%.3g", hi), { size = 12, color = "black" })
-  c:text(8, H - B - 8, string.format("%.3g", lo), { size = 12, color = "black" })
-  c:text(L, H - B + 12, string.format("iterations (%d)", n), { size = 13, color = "black" })
-  c:text(W // 2 - 60, H - 20, "pre-training loss", { size = 14, color = "black" })
-  c:save(path)
-end
-
-local function smooth(values, k)
-  local out, sum = {}, 0
-  for i, v in ipairs(values) do
-    sum = sum + v
-    if i > k then sum = sum - values[i - k] end
-    out[i] = sum / math.min(i, k)
-  end
-  return out
-end
-
--- --- statistics ---------------------------------------------------------------
-
-local function mean_sd(list)
-  local n, s = 0, 0
-  for _, v in ipairs(list) do if v == v then n, s = n + 1, s + v end end
-  if n == 0 then return 0 / 0, 0 / 0 end
-  local m = s / n
-  local ss = 0
-  for _, v in ipairs(list) do if v == v then ss = ss + (v - m) ^ 2 end end
-  return m, n > 1 and math.sqrt(ss / (n - 1)) or 0
-end
-
-local function fmt_ms(m, sd, nseeds)
-  if m ~= m then return "n/a" end
-  if nseeds > 1 then return string.format("%.3f ± %.3f", m, sd) end
-  return string.format("%.3f", m)
-end
-
 -- --- one training run ---------------------------------------------------------
 
 local function method_options(cfg, R, pre, seed)
@@ -205,6 +152,7 @@ local function train_options(cfg)
     log_every = t.log_every, checkpoint_every = t.checkpoint_every, keep = t.keep }
 end
 
+-- Metrics per protocol, and the features of each split ({X =, y =}).
 local function evaluate(cfg, encoder, sets, ds)
   local out = {}
   local F = {}
@@ -233,121 +181,193 @@ local function evaluate(cfg, encoder, sets, ds)
       out.finetune = r.metrics
     end
   end
-  return out
+  return out, F
 end
 
 -- --- the run ------------------------------------------------------------------
 
-local function run_dir_of(exp, context)
-  if context.resume then return context.resume end
-  if context.out then return context.out end
-  if exp.config.out then return exp.config.out end
-  return string.format("runs/%s-%s", slug(exp.config.name), os.date("%Y%m%d-%H%M%S"))
+-- The pair diagnostics a row keeps (metrics.yaml, the table).
+local function pair_summary(rep)
+  return { pairs = rep.pairs, threshold = rep.threshold, drop = rep.drop, per_image_mean = rep.per_image_mean,
+    images_without_pairs = rep.images_without_pairs, purity = rep.purity, purity_chance = rep.purity_chance,
+    auc = rep.auc }
+end
+
+-- The plots of a row (drawn when one of its seeds runs): {file, title}.
+local function row_plots(unit)
+  local c, name = unit.config, slug(unit.label)
+  local out = {}
+  if type(c.gaze) == "table" then
+    out[#out + 1] = { slug(c.gaze.scheme) .. "-relation.png", c.gaze.scheme .. " relation" }
+    out[#out + 1] = { name .. "-pairs.png", unit.label .. " pairs" }
+  end
+  out[#out + 1] = { name .. "-embedding.png", unit.label .. " test embedding" }
+  return out
 end
 
 function M.run(exp, context)
   local cfg = exp.config
-  local dir = run_dir_of(exp, context)
-  mkdir(dir .. "/plots")
-  local resolved = exp:yaml():gsub("^# [^\n]*\n", "")
-  local header = string.format("# gazelab %s, recipe %s, seeds %s, threads %d, %s\n", gaze.version,
-    exp.file, table.concat(cfg.seeds, ","), core.threads(), os.date("!%Y-%m-%dT%H:%M:%SZ"))
-  core.write_atomic(dir .. "/config.yaml", header .. resolved)
+  local dir = context.resume or context.out or cfg.out or report.run_dir(cfg.name, nil, "runs", context)
+  local config = rs.ordered(rs.copy(cfg))
+  local run = report.open { name = cfg.name, out = dir, config = config, inline_config = true,
+    seed = cfg.seeds, recipe = exp.file, resume = context.resume ~= nil }
+  if context.resume then run:write_config(config) end -- what the rows now match
   say("run folder: %s", dir)
   local t_start = core.nn_clock()
 
-  local ds = load_data(cfg, dir)
-  local pre_ds = ds:select(cfg.data.pretrain)
-  local sets = {}
-  for _, split in ipairs({ "train", "val", "test" }) do sets[split] = eval_images(cfg, ds, { split }) end
-  if not sets.train or not sets.test then
-    gaze.fail(string.format("%s: evaluation needs items in the train and test splits", ds.path))
+  -- data, features and relations only when a run needs them (not when every run finished before)
+  local D
+  local function data()
+    if D then return D end
+    local ds = load_data(cfg, dir)
+    local pre_ds = ds:select(cfg.data.pretrain)
+    local sets = {}
+    for _, split in ipairs({ "train", "val", "test" }) do sets[split] = eval_images(cfg, ds, { split }) end
+    if not sets.train or not sets.test then
+      gaze.fail(string.format("%s: evaluation needs items in the train and test splits", ds.path))
+    end
+    say("data: %d items (%d pre-training, %d train, %d val, %d test), classes %s", #ds.items, #pre_ds.items,
+      #sets.train.ids, sets.val and #sets.val.ids or 0, #sets.test.ids,
+      ds.classes and table.concat(ds.classes, "/") or "?")
+    D = { ds = ds, pre_ds = pre_ds, sets = sets, pre = { ids = pre_ds:ids() }, relations = {} }
+    return D
   end
-  say("data: %d items (%d pre-training, %d train, %d val, %d test), classes %s", #ds.items, #pre_ds.items,
-    #sets.train.ids, sets.val and #sets.val.ids or 0, #sets.test.ids,
-    ds.classes and table.concat(ds.classes, "/") or "?")
-  local pre = { ids = pre_ds:ids() }
 
-  local rcache = {}
-  local rows = {}
-  local curves = {}
-  local cells = exp:cells()
-  for ci, cell in ipairs(cells) do
-    local c = cell.config
-    local R, rep
+  local units = {}
+  for i, cell in ipairs(exp:cells()) do
+    units[i] = { index = i, label = cell.label, config = cell.config,
+      slug = string.format("%02d-%s", i, slug(cell.label)) }
+  end
+
+  -- relation, pair diagnostics and their plots of a row, once
+  local function prepare(u)
+    if u.prepared then return u.prepared end
+    local d, c = data(), u.config
+    local P = {}
     if type(c.gaze) == "table" then
-      R = relation_for(c.gaze, ds, c.data.pretrain, rcache)
-      rep = pair_report(c.gaze, R, ds, c.seeds[1])
-      local base = dir .. "/plots/" .. slug(c.gaze.scheme)
-      if not exists(base .. "-relation.png") then
-        R:save_image(base .. "-relation.png", 0, 1, 1, math.max(1, math.ceil(256 / R:size())))
+      local R = relation_for(c.gaze, d.ds, c.data.pretrain, d.relations)
+      local rep = pair_report(c.gaze, R, d.ds, c.seeds[1])
+      local labels = gaze.pairs.labels_for(R, d.ds)
+      local plots = row_plots(u)
+      local rel = dir .. "/plots/" .. plots[1][1]
+      if not exists(rel) then
+        report.relation_png(rel, R, { labels = labels, classes = d.ds.classes, title = c.gaze.scheme .. " relation" })
       end
-      gaze.pairs.histogram(R, dir .. "/plots/" .. slug(cell.label) .. "-pairs.png",
-        { threshold = rep.threshold, labels = gaze.pairs.labels_for(R, ds), title = cell.label })
+      gaze.pairs.histogram(R, dir .. "/plots/" .. plots[2][1], { threshold = rep.threshold, labels = labels,
+        title = u.label })
       say("[%d/%d] %s: relation %s %dx%d; %d pairs > %.4g (drop %g), %.2f per image, purity %s (chance %s)",
-        ci, #cells, cell.label, c.gaze.scheme, R:size(), R:size(), rep.pairs, rep.threshold, rep.drop,
+        u.index, #units, u.label, c.gaze.scheme, R:size(), R:size(), rep.pairs, rep.threshold, rep.drop,
         rep.per_image_mean, rep.purity and string.format("%.3f", rep.purity) or "n/a",
         rep.purity_chance and string.format("%.3f", rep.purity_chance) or "n/a")
+      P.R, P.pairs = R, pair_summary(rep)
     else
-      say("[%d/%d] %s: no gaze pairs", ci, #cells, cell.label)
+      say("[%d/%d] %s: no gaze pairs", u.index, #units, u.label)
     end
-    local row = { label = cell.label, seeds = {}, runs = {}, pairs = rep and {
-      pairs = rep.pairs, threshold = rep.threshold, drop = rep.drop, per_image_mean = rep.per_image_mean,
-      images_without_pairs = rep.images_without_pairs, purity = rep.purity, purity_chance = rep.purity_chance,
-      auc = rep.auc } or nil }
-    local loss_sum
-    for _, seed in ipairs(c.seeds) do
-      core.set_seed(seed)
-      if gaze.nn.reset_init_counter then gaze.nn.reset_init_counter() end
-      local method = gaze.methods.new(c.method.name, method_options(c, R, pre, seed))
-      if c.encoder.init then
-        -- initial weights (torchvision names; a classifier head in the file is ignored)
-        require("gaze.nn.io").load(c.encoder.init, method.encoder, { ignore = { "^fc%." }, adapt_channels = true })
-        local twin = method.target_encoder or method.key_encoder
-        if twin then gaze.nn.copy_state(twin, method.encoder) end
-      end
-      local size = c.augment.size
-      local loader <close> = gaze.data.loader { dataset = pre_ds, batch = math.min(c.train.batch, #pre.ids),
-        views = 2, pipeline = c.augment.ops, size = size, load_size = size, channels = c.encoder.in_channels,
-        shuffle = true, drop_last = true, workers = math.max(1, core.threads()), seed = seed }
-      local topts = train_options(c)
-      topts.method, topts.loader = method, loader
-      topts.run_dir = string.format("%s/runs/%s-seed%d", dir, slug(cell.label), seed)
-      topts.resume = context.resume ~= nil
-      topts.label = string.format("%s seed %d", cell.label, seed)
-      topts.progress = core.verbosity() >= 1
-      local tr = gaze.train.run(topts)
-      local ev = evaluate(c, method.encoder, sets, ds)
-      local last = 0
-      local h = tr.history.loss
-      for k = math.max(1, #h - 9), #h do last = last + h[k] / math.min(10, #h) end
-      row.runs[#row.runs + 1] = { seed = seed, metrics = ev, seconds = tr.seconds, steps = tr.steps,
-        final_loss = last, images_per_s = tr.images_per_s, wait_fraction = tr.wait_fraction }
+    u.prepared = P
+    return P
+  end
+
+  -- one (row, seed): train, evaluate; metrics for the marker and what the report needs
+  local function execute(u, seed, _, resume, _, changed)
+    local c = u.config
+    local d = data()
+    local P = prepare(u)
+    local run_dir = string.format("%s/runs/%s-seed%d", dir, slug(u.label), seed)
+    -- a run left from before its row changed, or an old folder without markers, is not resumed
+    local cont = resume or (context.resume ~= nil and not changed)
+    if not cont then os.execute("rm -rf '" .. run_dir:gsub("'", "'\\''") .. "' 2>/dev/null") end
+    core.set_seed(seed)
+    if gaze.nn.reset_init_counter then gaze.nn.reset_init_counter() end
+    local method = gaze.methods.new(c.method.name, method_options(c, P.R, d.pre, seed))
+    if c.encoder.init then
+      -- initial weights (torchvision names; a classifier head in the file is ignored)
+      require("gaze.nn.io").load(c.encoder.init, method.encoder, { ignore = { "^fc%." }, adapt_channels = true })
+      local twin = method.target_encoder or method.key_encoder
+      if twin then gaze.nn.copy_state(twin, method.encoder) end
+    end
+    local size = c.augment.size
+    local loader <close> = gaze.data.loader { dataset = d.pre_ds, batch = math.min(c.train.batch, #d.pre.ids),
+      views = 2, pipeline = c.augment.ops, size = size, load_size = size, channels = c.encoder.in_channels,
+      shuffle = true, drop_last = true, workers = math.max(1, core.threads()), seed = seed }
+    local topts = train_options(c)
+    topts.method, topts.loader = method, loader
+    topts.run_dir = run_dir
+    topts.resume = cont
+    topts.label = string.format("%s seed %d", u.label, seed)
+    topts.progress = core.verbosity() >= 1
+    local tr = gaze.train.run(topts)
+    local ev, F = evaluate(c, method.encoder, d.sets, d.ds)
+    for _, m in pairs(ev) do m.confusion = nil end -- long; metrics.yaml keeps the scalars
+    local last = 0
+    local h = tr.history.loss
+    for k = math.max(1, #h - 9), #h do last = last + h[k] / math.min(10, #h) end
+    local lin = ev.linear or ev.knn or ev.finetune or {}
+    say("    seed %d: %d steps in %.1f s (%.0f img/s), final loss %.4f; accuracy %.3f, AUC %.3f, F1 %.3f",
+      seed, tr.steps, tr.seconds, tr.images_per_s, last, lin.accuracy or 0 / 0, lin.auc or 0 / 0,
+      lin.macro_f1 or 0 / 0)
+    local emb = dir .. "/plots/" .. slug(u.label) .. "-embedding.png"
+    if F.test and (seed == c.seeds[1] or not exists(emb)) then
+      report.embedding_png(emb, F.test.X, F.test.y, { classes = d.ds.classes,
+        title = string.format("%s: PCA of test features (seed %d)", u.label, seed) })
+    end
+    local flat = ablation.flatten(ev)
+    if P.pairs then flat.pairs, flat.purity = P.pairs.pairs, P.pairs.purity end
+    return flat, { run = { metrics = ev, seconds = tr.seconds, steps = tr.steps, final_loss = last,
+      images_per_s = tr.images_per_s, wait_fraction = tr.wait_fraction }, pairs = P.pairs, loss = yaml.array(h) }
+  end
+
+  local rows = {}
+  local ran = ablation.each { dir = dir, run = run, cells = units, seeds = cfg.seeds, quiet = true,
+    begin_cell = function(u)
+      rows[u.index] = { label = u.label, seeds = {}, runs = {}, losses = {} }
+    end,
+    key = function(u, seed)
+      local c = rs.copy(u.config)
+      c.seeds = { seed }
+      return core.hash_string(yaml.dump(report.plain(rs.ordered(c))))
+    end,
+    execute = execute,
+    after = function(u, seed, rec)
+      local row, x = rows[u.index], rec.extra or {}
+      local r = x.run or { metrics = {} }
+      row.runs[#row.runs + 1] = { seed = seed, metrics = r.metrics, seconds = r.seconds, steps = r.steps,
+        final_loss = r.final_loss, images_per_s = r.images_per_s, wait_fraction = r.wait_fraction,
+        dir = rec.dir, skipped = rec.skipped or nil }
       row.seeds[#row.seeds + 1] = seed
-      local sm = smooth(h, math.max(1, #h // 20))
-      if not loss_sum then loss_sum = sm else for k = 1, #sm do loss_sum[k] = (loss_sum[k] or 0) + sm[k] end end
-      local lin = ev.linear or ev.knn or ev.finetune or {}
-      say("    seed %d: %d steps in %.1f s (%.0f img/s), final loss %.4f; accuracy %.3f, AUC %.3f, F1 %.3f",
-        seed, tr.steps, tr.seconds, tr.images_per_s, last, lin.accuracy or 0 / 0, lin.auc or 0 / 0,
-        lin.macro_f1 or 0 / 0)
-    end
-    for k = 1, #loss_sum do loss_sum[k] = loss_sum[k] / #c.seeds end
-    curves[#curves + 1] = { label = cell.label, values = loss_sum }
-    -- mean and sd of every metric of every protocol
+      row.pairs = row.pairs or (u.prepared and u.prepared.pairs) or x.pairs
+      row.losses[#row.losses + 1] = x.loss or {}
+      if rec.skipped then say("[%d/%d] %s seed %d: finished before, skipped", u.index, #units, u.label, seed) end
+    end }
+
+  -- mean and sd of every metric of every protocol; loss curves (mean over seeds of a moving average)
+  local curves = {}
+  for i, u in ipairs(units) do
+    local row, c = rows[i], u.config
     row.mean, row.sd = {}, {}
     for _, p in ipairs(c.eval.protocols) do
       row.mean[p], row.sd[p] = {}, {}
       for _, name in ipairs(c.eval.metrics) do
         local vals = {}
         for _, r in ipairs(row.runs) do vals[#vals + 1] = (r.metrics[p] or {})[METRIC_KEY[name]] or 0 / 0 end
-        row.mean[p][name], row.sd[p][name] = mean_sd(vals)
+        row.mean[p][name], row.sd[p][name] = report.mean_sd(vals)
       end
     end
-    rows[#rows + 1] = row
+    local sum = {}
+    for _, h in ipairs(row.losses) do
+      for k, v in ipairs(report.smooth(h, math.max(1, #h // 20))) do sum[k] = (sum[k] or 0) + v end
+    end
+    for k = 1, #sum do sum[k] = sum[k] / #c.seeds end
+    curves[#curves + 1] = { label = u.label, values = sum }
+    row.losses = nil
+    for _, p in ipairs(row_plots(u)) do
+      if exists(dir .. "/plots/" .. p[1]) then run:plot_file(p[1], p[2]) end
+    end
   end
-  plot_losses(dir .. "/plots/loss.png", curves)
+  run:plot_losses(curves, { title = "pre-training loss", xlabel = "iteration" })
   local results = { dir = dir, rows = rows, seconds = core.nn_clock() - t_start, config = cfg }
-  M.write_report(results, cfg)
+  M.write_report(results, cfg, run)
+  run:log(string.format("done: %d runs (%d trained now, %d finished before) in %.1f s", #units * #cfg.seeds, ran,
+    #units * #cfg.seeds - ran, results.seconds))
   io.stdout:write(M.table(results, cfg))
   say("run folder: %s (config.yaml, metrics.yaml, results.md, plots/)", dir)
   return results
@@ -355,59 +375,62 @@ end
 
 -- --- report ---------------------------------------------------------------------
 
---- The results table (markdown): one row per cell, columns per protocol
---- and metric, plus pair count and purity.
-function M.table(results, cfg)
+--- The results table as a gaze.report.table spec: one row per cell,
+--- columns per protocol and metric (mean ± sd over seeds), pair count and purity.
+function M.table_spec(results, cfg)
   local protocols, metrics = cfg.eval.protocols, cfg.eval.metrics
-  local head = { "method" }
+  local cols = { { key = "method", align = "left" } }
   for _, p in ipairs(protocols) do
-    for _, m in ipairs(metrics) do head[#head + 1] = (#protocols > 1 and (p .. " ") or "") .. m end
-  end
-  head[#head + 1] = "pairs"
-  head[#head + 1] = "pair purity"
-  local lines = { "| " .. table.concat(head, " | ") .. " |",
-    "|" .. string.rep("---|", #head) }
-  local nseeds = #cfg.seeds
-  for _, row in ipairs(results.rows) do
-    local cells = { row.label }
-    for _, p in ipairs(protocols) do
-      for _, m in ipairs(metrics) do cells[#cells + 1] = fmt_ms(row.mean[p][m], row.sd[p][m], nseeds) end
+    for _, m in ipairs(metrics) do
+      cols[#cols + 1] = { key = p .. "|" .. m, title = (#protocols > 1 and (p .. " ") or "") .. m, align = "left" }
     end
-    cells[#cells + 1] = row.pairs and tostring(row.pairs.pairs) or "-"
-    cells[#cells + 1] = (row.pairs and row.pairs.purity) and string.format("%.3f", row.pairs.purity) or "-"
-    lines[#lines + 1] = "| " .. table.concat(cells, " | ") .. " |"
   end
-  return table.concat(lines, "\n") .. "\n"
+  cols[#cols + 1] = { key = "pairs", align = "left" }
+  cols[#cols + 1] = { key = "purity", title = "pair purity", align = "left" }
+  local rows = {}
+  for i, row in ipairs(results.rows) do
+    local t = { method = row.label }
+    for _, p in ipairs(protocols) do
+      for _, m in ipairs(metrics) do t[p .. "|" .. m] = { mean = row.mean[p][m], sd = row.sd[p][m], n = #cfg.seeds } end
+    end
+    if row.pairs then
+      t.pairs = math.tointeger(row.pairs.pairs) or row.pairs.pairs
+      t.purity = row.pairs.purity and { mean = row.pairs.purity } or nil
+    end
+    rows[i] = t
+  end
+  return { columns = cols, rows = rows }
 end
 
-function M.write_report(results, cfg)
-  local dir = results.dir
-  local yaml = gaze.yaml
+--- The results table (markdown, what the run prints).
+function M.table(results, cfg)
+  return report.table(M.table_spec(results, cfg)) .. "\n"
+end
+
+--- metrics.yaml and results.md of a run (run: its gaze.report run).
+function M.write_report(results, cfg, run)
   local rows = {}
   for i, row in ipairs(results.rows) do
     local runs = {}
     for k, r in ipairs(row.runs) do
       runs[k] = yaml.ordered({ seed = r.seed, metrics = r.metrics, seconds = r.seconds, steps = r.steps,
-        final_loss = r.final_loss, images_per_s = r.images_per_s, wait_fraction = r.wait_fraction },
-        { "seed", "metrics", "seconds", "steps", "final_loss", "images_per_s", "wait_fraction" })
-      -- confusion matrices are long; metrics.yaml keeps the scalars
-      for _, m in pairs(r.metrics) do m.confusion = nil end
+        final_loss = r.final_loss, images_per_s = r.images_per_s, wait_fraction = r.wait_fraction, dir = r.dir,
+        skipped = r.skipped },
+        { "seed", "metrics", "seconds", "steps", "final_loss", "images_per_s", "wait_fraction", "dir", "skipped" })
     end
     rows[i] = yaml.ordered({ label = row.label, mean = row.mean, sd = row.sd, pairs = row.pairs,
       runs = yaml.array(runs) }, { "label", "mean", "sd", "pairs", "runs" })
   end
-  yaml.dump(yaml.ordered({ experiment = cfg.name, gazelab = gaze.version, seeds = yaml.array(cfg.seeds),
-    seconds = results.seconds, rows = yaml.array(rows) },
-    { "experiment", "gazelab", "seeds", "seconds", "rows" }), dir .. "/metrics.yaml")
-  local md = {
-    "# " .. cfg.name, "",
+  run:write_metrics(yaml.ordered({ experiment = cfg.name, gazelab = gaze.version,
+    seeds = yaml.array(rs.copy(cfg.seeds)), seconds = results.seconds, rows = yaml.array(rows) },
+    { "experiment", "gazelab", "seeds", "seconds", "rows" }))
+  run:write_results {
+    "# " .. cfg.name,
     string.format("gazelab %s; seeds %s; %.0f s in total. Metrics on the test split (mean ± sd over seeds).",
-      gaze.version, table.concat(cfg.seeds, ", "), results.seconds), "",
-    M.table(results, cfg),
-    "Pair purity: share of gaze pairs whose two images have the same label (chance level in metrics.yaml).", "",
-    "Plots: [loss](plots/loss.png)" , "",
+      gaze.version, table.concat(cfg.seeds, ", "), results.seconds),
+    M.table_spec(results, cfg),
+    "Pair purity: share of gaze pairs whose two images have the same label (chance level in metrics.yaml).",
   }
-  core.write_atomic(dir .. "/results.md", table.concat(md, "\n"))
 end
 
 return M
