@@ -175,42 +175,41 @@ static void expect_refused(const char *path, const char *needle)
 
 static void test_refused_files(void)
 {
+    /* crafted headers: file, header dict, data bytes, what the message says */
+    static const struct {
+        const char *file, *dict;
+        size_t bytes;
+        const char *needle;
+    } bad[] = {
+        {"lie.npy", "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000, 1000000), }", 32,
+         "truncated or lying header"},
+        {"lie2.npy",
+         "{'descr': '<f8', 'fortran_order': False, "
+         "'shape': (4294967296, 4294967296, 4294967296), }",
+         32, "more than"},
+        {"extra.npy", "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", 32,
+         "unexpected bytes"},
+        {"i4.npy", "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", 8,
+         "dtype '<i4' is not supported"},
+        {"be.npy", "{'descr': '>f8', 'fortran_order': False, 'shape': (4,), }", 32, "big-endian"},
+        {"obj.npy", "{'descr': '|O', 'fortran_order': False, 'shape': (4,), }", 32,
+         "object arrays"},
+        {"rec.npy", "{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (4,), }", 32,
+         "structured"},
+        {"f.npy", "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }", 32,
+         "Fortran-order"},
+        {"junk.npy", "{'descr': '<f8', 'fortran_order': False, 'shape': (4,), 'x': 1}", 32,
+         "unexpected key 'x'"},
+        {"bad.npy", "{'descr': '<f8', 'fortran_order': Maybe, 'shape': (4,), }", 32,
+         "malformed .npy header"},
+        {"neg.npy", "{'descr': '<f8', 'fortran_order': False, 'shape': (-4,), }", 32,
+         "non-negative"},
+    };
     double v[4] = {1, 2, 3, 4};
-    craft(check_tmp("lie.npy"), 1,
-          "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000, 1000000), }", v, 32);
-    expect_refused(check_tmp("lie.npy"), "truncated or lying header");
-    craft(
-        check_tmp("lie2.npy"), 1,
-        "{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4294967296), }",
-        v, 32);
-    expect_refused(check_tmp("lie2.npy"), "more than");
-    craft(check_tmp("extra.npy"), 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", v,
-          32);
-    expect_refused(check_tmp("extra.npy"), "unexpected bytes");
-    craft(check_tmp("i4.npy"), 1, "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", v,
-          8);
-    expect_refused(check_tmp("i4.npy"), "dtype '<i4' is not supported");
-    craft(check_tmp("be.npy"), 1, "{'descr': '>f8', 'fortran_order': False, 'shape': (4,), }", v,
-          32);
-    expect_refused(check_tmp("be.npy"), "big-endian");
-    craft(check_tmp("obj.npy"), 1, "{'descr': '|O', 'fortran_order': False, 'shape': (4,), }", v,
-          32);
-    expect_refused(check_tmp("obj.npy"), "object arrays");
-    craft(check_tmp("rec.npy"), 1,
-          "{'descr': [('a', '<f8')], 'fortran_order': False, 'shape': (4,), }", v, 32);
-    expect_refused(check_tmp("rec.npy"), "structured");
-    craft(check_tmp("f.npy"), 1, "{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }", v,
-          32);
-    expect_refused(check_tmp("f.npy"), "Fortran-order");
-    craft(check_tmp("junk.npy"), 1,
-          "{'descr': '<f8', 'fortran_order': False, 'shape': (4,), 'x': 1}", v, 32);
-    expect_refused(check_tmp("junk.npy"), "unexpected key 'x'");
-    craft(check_tmp("bad.npy"), 1, "{'descr': '<f8', 'fortran_order': Maybe, 'shape': (4,), }", v,
-          32);
-    expect_refused(check_tmp("bad.npy"), "malformed .npy header");
-    craft(check_tmp("neg.npy"), 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (-4,), }", v,
-          32);
-    expect_refused(check_tmp("neg.npy"), "non-negative");
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        craft(check_tmp(bad[k].file), 1, bad[k].dict, v, bad[k].bytes);
+        expect_refused(check_tmp(bad[k].file), bad[k].needle);
+    }
     FILE *f = fopen(check_tmp("magic.npy"), "wb");
     fwrite("\x93NUMPX\x01\x00\x10\x00", 1, 10, f);
     fclose(f);
