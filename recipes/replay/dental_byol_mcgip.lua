@@ -7,26 +7,16 @@
 --   gazelab run recipes/replay/dental_byol_mcgip.lua --set scale=smoke
 local gaze = require "gaze"
 
-return gaze.experiment{
+return gaze.experiment(gaze.recipes.replay{
   name = "replay-dental-byol-mcgip",
   data = { synth = "dental", n = 600, size = 300 },
   gaze = { scheme = "moments", params = { w_hu = 0.8, w_m = 0.2 }, threshold = 0.9, drop = 0,
            label = "BYOL+McGIP" },
-  method = { name = "byol", momentum = 0.99, end_momentum = 1.0,
-             projector = { hidden = 4096, out = 256 }, predictor = { hidden = 4096, out = 256 } },
-  encoder = { depth = 50, width = 64, in_channels = 3 },
+  method = gaze.recipes.byol(),
   augment = { preset = "dental", size = { 300, 600 } },
   train = {
     epochs = 300, batch = 32, update_interval = 16,
-    optimizer = { name = "adamw", lr = 2e-5, betas = { 0.9, 0.95 }, weight_decay = 1e-6 },
-    schedule = { name = "cosine", min = 0 },
+    optimizer = { lr = 2e-5, weight_decay = 1e-6 },
     checkpoint_every = 300, keep = 1, log_every = 5,
   },
-  eval = { protocols = { "linear" }, metrics = { "accuracy", "auc", "f1" } },
-  scales = {
-    smoke = {
-      data = { n = 80, size = 32 }, encoder = { depth = 18, width = 16 }, augment = { size = 32 },
-      train = { epochs = 1, update_interval = 1, checkpoint_every = 0 },
-    },
-  },
-}
+})

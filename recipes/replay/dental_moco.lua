@@ -5,24 +5,14 @@
 --   gazelab run recipes/replay/dental_moco.lua --set scale=smoke
 local gaze = require "gaze"
 
-return gaze.experiment{
+return gaze.experiment(gaze.recipes.replay{
   name = "replay-dental-moco",
   data = { synth = "dental", n = 600, size = 300 },
-  method = { name = "moco", queue = 1280, momentum = 0.999, temperature = 0.2,
-             projector = { hidden = 2048, out = 256 } },
-  encoder = { depth = 50, width = 64, in_channels = 3 },
+  method = gaze.recipes.moco(),
   augment = { preset = "dental", size = { 300, 600 } },
   train = {
     epochs = 300, batch = 8, update_interval = 1,
-    optimizer = { name = "adamw", lr = 4e-5, betas = { 0.9, 0.95 }, weight_decay = 1e-6 },
-    schedule = { name = "cosine", min = 0 },
+    optimizer = { lr = 4e-5, weight_decay = 1e-6 },
     checkpoint_every = 100, keep = 3,
   },
-  eval = { protocols = { "linear" }, metrics = { "accuracy", "auc", "f1" } },
-  scales = {
-    smoke = {
-      data = { n = 80, size = 32 }, encoder = { depth = 18, width = 16 }, augment = { size = 32 },
-      train = { epochs = 1, update_interval = 1, checkpoint_every = 0 },
-    },
-  },
-}
+})

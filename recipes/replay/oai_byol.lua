@@ -5,24 +5,15 @@
 --   gazelab run recipes/replay/oai_byol.lua --set scale=smoke
 local gaze = require "gaze"
 
-return gaze.experiment{
+return gaze.experiment(gaze.recipes.replay{
   name = "replay-oai-byol",
   data = { synth = "knee", n = 600, size = 224 },
-  method = { name = "byol", momentum = 0.99, end_momentum = 1.0,
-             projector = { hidden = 4096, out = 256 }, predictor = { hidden = 4096, out = 256 } },
-  encoder = { depth = 50, width = 64, in_channels = 3 },
+  method = gaze.recipes.byol(),
   augment = { preset = "knee", size = 224 },
   train = {
     epochs = 800, batch = 32, update_interval = 4,
-    optimizer = { name = "adamw", lr = 4e-3, betas = { 0.9, 0.95 }, weight_decay = 1e-5 },
-    schedule = { name = "cosine", min = 0 },
+    optimizer = { lr = 4e-3, weight_decay = 1e-5 },
     checkpoint_every = 400, keep = 2, log_every = 5,
   },
-  eval = { protocols = { "linear" }, metrics = { "accuracy", "auc", "f1", "mae" } },
-  scales = {
-    smoke = {
-      data = { n = 80, size = 32 }, encoder = { depth = 18, width = 16 }, augment = { size = 32 },
-      train = { epochs = 1, update_interval = 1, checkpoint_every = 0 },
-    },
-  },
-}
+  eval = { metrics = { "accuracy", "auc", "f1", "mae" } },
+})

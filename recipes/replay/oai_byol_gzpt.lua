@@ -6,25 +6,18 @@
 --   gazelab run recipes/replay/oai_byol_gzpt.lua --set scale=smoke
 local gaze = require "gaze"
 
-return gaze.experiment{
+return gaze.experiment(gaze.recipes.replay{
   name = "replay-oai-byol-gzpt",
   data = { synth = "knee", n = 600, size = 224 },
   gaze = { scheme = "tima", threshold = 0.95, drop = 0, label = "BYOL+GzPT" },
-  method = { name = "byol", momentum = 0.99, end_momentum = 1.0,
-             projector = { hidden = 4096, out = 256 }, predictor = { hidden = 4096, out = 256 } },
-  encoder = { depth = 50, width = 64, in_channels = 3 },
+  method = gaze.recipes.byol(),
   augment = { preset = "knee", size = 224 },
   train = {
     epochs = 800, batch = 32, update_interval = 4,
-    optimizer = { name = "adamw", lr = 8e-4, betas = { 0.9, 0.95 }, weight_decay = 1e-6 },
-    schedule = { name = "cosine", min = 0, warmup = 10, warmup_ratio = 1e-4 },
+    optimizer = { lr = 8e-4, weight_decay = 1e-6 },
+    schedule = { warmup = 10, warmup_ratio = 1e-4 },
     checkpoint_every = 800, keep = 1, log_every = 5,
   },
-  eval = { protocols = { "linear" }, metrics = { "accuracy", "auc", "f1", "mae" } },
-  scales = {
-    smoke = {
-      data = { n = 80, size = 32 }, encoder = { depth = 18, width = 16 }, augment = { size = 32 },
-      train = { epochs = 1, update_interval = 1, checkpoint_every = 0, schedule = { warmup = 0 } },
-    },
-  },
-}
+  eval = { metrics = { "accuracy", "auc", "f1", "mae" } },
+  scales = { smoke = { train = { schedule = { warmup = 0 } } } },
+})
