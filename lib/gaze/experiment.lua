@@ -19,7 +19,9 @@
 --
 -- Object: exp.config (the resolved table), exp.file, exp.line, exp:yaml(),
 -- exp:cells() (the rows of a `vary` grid: {label=, config=}), exp:run(context)
--- -> results {rows = {{label=, metrics = {...}, ...}}, dir = run folder}.
+-- -> results {dir = run folder, rows = {{label=, mean =, sd =, pairs =, runs = {...}}}}
+-- (experiment_run.lua: the run folder through gaze.report, each (row, seed)
+-- through gaze.ablation.each, so a rerun in the same folder resumes).
 local gaze = require "gaze"
 local util = require "gaze.util"
 local rs = require "gaze.recipe_schema"

@@ -364,7 +364,8 @@ function M.run(exp, context)
     end
   end
   run:plot_losses(curves, { title = "pre-training loss", xlabel = "iteration" })
-  local results = { dir = dir, rows = rows, seconds = core.nn_clock() - t_start, config = cfg }
+  local results = { dir = dir, rows = rows, seconds = core.nn_clock() - t_start, config = cfg,
+    skipped = #units * #cfg.seeds - ran }
   M.write_report(results, cfg, run)
   run:log(string.format("done: %d runs (%d trained now, %d finished before) in %.1f s", #units * #cfg.seeds, ran,
     #units * #cfg.seeds - ran, results.seconds))
@@ -426,8 +427,9 @@ function M.write_report(results, cfg, run)
     { "experiment", "gazelab", "seeds", "seconds", "rows" }))
   run:write_results {
     "# " .. cfg.name,
-    string.format("gazelab %s; seeds %s; %.0f s in total. Metrics on the test split (mean ± sd over seeds).",
-      gaze.version, table.concat(cfg.seeds, ", "), results.seconds),
+    string.format("gazelab %s; seeds %s; %.0f s in total%s. Metrics on the test split (mean ± sd over seeds).",
+      gaze.version, table.concat(cfg.seeds, ", "), results.seconds, (results.skipped or 0) > 0
+        and string.format(" (%d runs had finished before)", results.skipped) or ""),
     M.table_spec(results, cfg),
     "Pair purity: share of gaze pairs whose two images have the same label (chance level in metrics.yaml).",
   }
