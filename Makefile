@@ -111,7 +111,7 @@ $(BUILD)/gaze/core.so: $(CORE_OBJ) $(LUA_OBJ)
 	$(SAY) LINK $@
 	$(Q)$(CC) -shared $(LDFLAGS_ALL) -o $@ $^ $(LIBS_NOLUA)
 
-$(BUILD)/tests/%: tests/c/%.c tests/c/check.h $(CORE_OBJ) | $(DEPS_STAMP)
+$(BUILD)/tests/%: tests/c/%.c $(wildcard tests/c/*.h) $(CORE_OBJ) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(SAY) TEST $@
 	$(Q)$(CC) $(ALL_CFLAGS) -Iruntime/core -o $@ $< $(CORE_OBJ) $(LDFLAGS_ALL) $(LIBS_NOLUA)
