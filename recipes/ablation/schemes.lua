@@ -10,15 +10,8 @@ local gaze = require "gaze"
 
 local K = 600 -- pairs per scheme (about 3 per pre-training image of the default study)
 
-return gaze.experiment{
+return gaze.experiment(gaze.recipes.ablation{
   name = "ablation-schemes",
-  data = { synth = "mammo", n = 600, size = 32 },
-  method = { name = "byol", projector = { hidden = 256, out = 64 }, predictor = { hidden = 256, out = 64 } },
-  encoder = { depth = 18, width = 16, in_channels = 1 },
-  augment = { preset = "synth", size = 32 },
-  train = { epochs = 30, batch = 32, log_every = 50,
-            optimizer = { name = "sgd", lr = 0.05, momentum = 0.9, weight_decay = 1e-4 } },
-  eval = { protocols = { "linear" }, metrics = { "accuracy", "auc", "f1" } },
   vary = {
     gaze = {
       false,
@@ -33,8 +26,4 @@ return gaze.experiment{
       { scheme = "label", threshold = 0.5, drop = 0.98, label = "BYOL+label (upper bound)" },
     },
   },
-  seeds = { 1, 2, 3 },
-  scales = {
-    smoke = { data = { n = 96 }, train = { epochs = 1 }, seeds = { 1 } },
-  },
-}
+})
