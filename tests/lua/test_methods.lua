@@ -80,6 +80,23 @@ T.test("BYOL state: online and target networks with torchvision names", function
   T.near(m:momentum(100, 100), 1.0, 1e-15)
 end)
 
+T.test("BYOL and MoCo target networks hold no gradient tensors, with outputs bit-identical", function()
+  local m = methods.byol { encoder = ENC, projector = { hidden = 16, out = 8 }, predictor = { hidden = 16, out = 8 }, seed = 1 }
+  local k = methods.moco { encoder = ENC, neck = { hidden = 16, out = 8 }, queue_len = 6, seed = 2 }
+  for name, mod in pairs({ target_encoder = m.target_encoder, target_projector = m.target_projector,
+                           key_encoder = k.key_encoder, key_neck = k.key_neck }) do
+    local ps = mod:parameters()
+    T.truthy(#ps > 0, name .. " lists its parameters")
+    for _, p in ipairs(ps) do T.eq(p.grad, nil, name .. "." .. p.name .. " has no gradient tensor") end
+  end
+  T.truthy(m.encoder:parameters()[1].grad ~= nil, "the online network keeps its gradients")
+  -- the same weights give the same projections with and without gradients
+  local x = core.tensor({ 4, 1, 16, 16 }, "float32"):fill_normal(0, 1, 1, 1)
+  local a = m.target_projector:forward(m.target_encoder:forward(x, 2), 2):tensor()
+  local b = m.projector:forward(m.encoder:forward(x, 2), 2):tensor()
+  T.eq(a:sub(b):norm(), 0.0)
+end)
+
 T.test("MoCo: queue holds keys and image indices; gaze positives become targets", function()
   local R = core.tensor({ 8, 8 }, "float64"):fill(0)
   for i = 1, 8 do R:set(i, i, 1) end

@@ -7,8 +7,8 @@
 --
 -- Online network: encoder -> projector -> predictor; target network: EMA
 -- copies of encoder and projector, run in training mode without
--- gradients. Loss (McGIP): with the batch label matrix L (identity
--- without pairs),
+-- gradients (requires_grad(false): they hold no gradient buffers).
+-- Loss (McGIP): with the batch label matrix L (identity without pairs),
 --     loss = 2 (L12 + L21),  Lab = -sum_ij L_ij cos(p_a,i, z_b,j) / sum_ij L_ij
 -- in [-4, 4]; BYOL's usual "2 - 2 cos" form gives 4 + loss (identical
 -- gradients). The target momentum rises from base to end on a cosine
@@ -56,8 +56,10 @@ function M.new(opts)
   self.projector = mlp(enc.features, o.projector, seed)
   self.predictor = mlp(o.projector.out, o.predictor, seed)
   if not espec then gaze.fail("gaze.methods.byol: encoder must be a spec table {depth=, width=, in_channels=}") end
-  self.target_encoder = nn.copy_state(methods.encoder(espec, seed), enc)
-  self.target_projector = nn.copy_state(mlp(enc.features, o.projector, seed), self.projector)
+  -- the target never runs backward: no gradient tensors, one buffer set for
+  -- its slots (outputs are copied out with :tensor() at once); bit-identical
+  self.target_encoder = nn.copy_state(methods.encoder(espec, seed), enc):requires_grad(false)
+  self.target_projector = nn.copy_state(mlp(enc.features, o.projector, seed), self.projector):requires_grad(false)
   self:register("online.encoder", enc, true)
   self:register("online.projector", self.projector, true)
   self:register("online.predictor", self.predictor, true)

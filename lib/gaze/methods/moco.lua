@@ -60,8 +60,10 @@ function M.new(opts)
   if not espec then gaze.fail("gaze.methods.moco: encoder must be a spec table {depth=, width=, in_channels=}") end
   self.encoder, self.encoder_spec, self.dim = enc, espec, enc.features
   self.neck = neck(enc.features, o.neck, seed)
-  self.key_encoder = nn.copy_state(methods.encoder(espec, seed), enc)
-  self.key_neck = nn.copy_state(neck(enc.features, o.neck, seed), self.neck)
+  -- the key network never runs backward: no gradient tensors, one buffer set
+  -- for its slots (each half's keys are copied out with :tensor() at once)
+  self.key_encoder = nn.copy_state(methods.encoder(espec, seed), enc):requires_grad(false)
+  self.key_neck = nn.copy_state(neck(enc.features, o.neck, seed), self.neck):requires_grad(false)
   self:register("online.encoder", enc, true)
   self:register("online.neck", self.neck, true)
   self:register("target.encoder", self.key_encoder, false)
