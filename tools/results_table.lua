@@ -8,6 +8,10 @@
 --   gzpt    BYOL + GzPT: tima relation, the K most similar pairs, drop p = 0.5
 --   random  BYOL + the `random` relation's K pairs (no-information control)
 --   label   BYOL + K same-label pairs (upper bound; see below)
+--   supervised  not pre-training: the encoder trained with the labels of
+--           pretrain + train (gaze.eval.finetune from random init, the
+--           papers' downstream protocol), then frozen and probed like the
+--           others; the ceiling of what this encoder can put in its features
 -- per seed and reader-noise level. Every (row, seed) is a cell of a
 -- gaze.ablation.grid, so an interrupted or extended run resumes: finished
 -- cells are skipped (done.yaml), an interrupted training run continues from
@@ -22,7 +26,9 @@
 -- batch (32), lr (0.05), bm (BYOL base momentum, 0.96), k (pairs, 600),
 -- workers (1 loader thread), crop (smallest random_resized_crop scale of the
 -- `synth` augmentation preset, 0.2 as the preset; the tag says -cropX when
--- changed), out (runs/results).
+-- changed), blur (probability of the preset's Gaussian blur, sigma 0.1-2
+-- pixels; 0.5 as the preset, 0 removes it; the tag says -blurX when
+-- changed), sup_epochs (50, the supervised row), out (runs/results).
 --
 -- The `label` row: the label relation is 0/1, so no threshold gives exactly K
 -- pairs; it is label + 1e-3 x the `random` relation, whose K largest entries
@@ -43,11 +49,11 @@ local function int(k, d) return math.tointeger(tonumber(opts[k])) or d end
 local S = {
   n = int("n", 600), size = int("size", 32), width = int("width", 16), epochs = int("epochs", 30),
   batch = int("batch", 32), lr = num("lr", 0.05), bm = num("bm", 0.96), k = int("k", 600),
-  workers = int("workers", 1), crop = num("crop", 0.2),
+  workers = int("workers", 1), crop = num("crop", 0.2), blur = num("blur", 0.5), sup_epochs = int("sup_epochs", 50),
 }
 local KINDS = list(opts.kind, { "mammo" })
 local NOISES = list(opts.noise, { "medium" })
-local ALL_ROWS = { "raw", "init", "byol", "mcgip", "gzpt", "random", "label" }
+local ALL_ROWS = { "raw", "init", "byol", "mcgip", "gzpt", "random", "label", "supervised" }
 local ROWS = list(opts.rows, ALL_ROWS)
 local SEEDS = {}
 for _, s in ipairs(list(opts.seeds, { "1", "2", "3" })) do SEEDS[#SEEDS + 1] = math.tointeger(tonumber(s)) end
@@ -55,12 +61,13 @@ local OUT = opts.out or "runs/results"
 local TAG = string.format("n%d-s%d-w%d-e%d-b%d-lr%g-bm%g-k%d", S.n, S.size, S.width, S.epochs, S.batch, S.lr,
   S.bm, S.k)
 if S.crop ~= 0.2 then TAG = TAG .. string.format("-crop%g", S.crop) end
+if S.blur ~= 0.5 then TAG = TAG .. string.format("-blur%g", S.blur) end
 local ROOT = OUT .. "/" .. TAG
 local DATA_SEED = 1 -- the synthetic study is the same for every seed; seeds vary training and pairs
 
 local TITLE = { raw = "raw pixels (linear)", init = "random init (frozen)", byol = "BYOL",
   mcgip = "BYOL+McGIP (multimatch, p=0)", gzpt = "BYOL+GzPT (tima, p=0.5)", random = "BYOL+random pairs (control)",
-  label = "BYOL+label pairs (upper bound)" }
+  label = "BYOL+label pairs (upper bound)", supervised = "supervised encoder (reference)" }
 for _, r in ipairs(ROWS) do
   if not TITLE[r] then gaze.usage_error(string.format("rows: unknown row '%s' (rows are %s)", r,
     table.concat(ALL_ROWS, ","))) end
@@ -87,12 +94,17 @@ local function data_for(kind, noise)
   local ops = gaze.augment.preset("synth", { size = S.size })
   assert(ops[1].op == "random_resized_crop", "the synth preset starts with random_resized_crop")
   ops[1].scale = { S.crop, 1.0 }
+  for i = #ops, 1, -1 do
+    if ops[i].op == "gaussian_blur" then
+      if S.blur > 0 then ops[i].p = S.blur else table.remove(ops, i) end
+    end
+  end
   local norm = ops[#ops]
   assert(norm.op == "normalize", "the synth preset ends with normalize")
   local all = gaze.eval.features.images(ds, { normalize = { norm.mean, norm.std } })
   local D = { kind = kind, dir = dir, ds = ds, pre = pre, ids = pre:ids(), ops = ops, classes = #ds.classes, rel = {},
     sets = { train = gaze.eval.features.subset(all, { "train" }), val = gaze.eval.features.subset(all, { "val" }),
-      test = gaze.eval.features.subset(all, { "test" }) } }
+      test = gaze.eval.features.subset(all, { "test" }), labelled = gaze.eval.features.subset(all, { "pretrain", "train" }) } }
   DATA[key] = D
   return D
 end
@@ -178,7 +190,12 @@ local function run_cell(kind, noise, row, seed, dir, resume)
       labels = gaze.pairs.labels_for(pol.relation, D.ds) })
     out.pairs, out.threshold, out.purity, out.purity_chance = rep.pairs, rep.threshold, rep.purity, rep.purity_chance
   end
-  if row ~= "init" then
+  if row == "supervised" then
+    local ft = gaze.eval.finetune { encoder = method.encoder, copy = false, seed = seed, classes = D.classes,
+      data = { train = D.sets.labelled, val = D.sets.val, test = D.sets.test }, epochs = S.sup_epochs }
+    out.finetune_accuracy, out.finetune_auc, out.best_epoch = ft.metrics.accuracy, ft.metrics.auc, ft.best_epoch
+    out.train_seconds, out.wait_fraction = ft.seconds, 0
+  elseif row ~= "init" then
     local L <close> = gaze.data.loader { dataset = D.pre, batch = S.batch, views = 2, pipeline = D.ops, size = S.size,
       load_size = S.size, channels = 1, shuffle = true, drop_last = true, workers = S.workers, seed = seed }
     local tr = gaze.train.run { method = method, loader = L, epochs = S.epochs, run_dir = dir .. "/train",
@@ -213,7 +230,7 @@ end
 -- gaze (docs/synthetic.md: images, labels and splits are byte-identical),
 -- so these rows run once per kind (grid <kind>-images, on the medium-noise
 -- files) and stand in every noise column of the table.
-local IMAGE_ROWS = { raw = true, init = true, byol = true }
+local IMAGE_ROWS = { raw = true, init = true, byol = true, supervised = true }
 -- One grid per (kind, noise, row), so a cell's folder never depends on which
 -- rows an invocation asked for: <kind>-<noise>/<row>/cells/01-row-<row>/seed-S.
 local function grid_dir(kind, noise, row)
