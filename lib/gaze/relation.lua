@@ -3,7 +3,8 @@
 --   gaze.relation.load("R.npy")  -> gaze.Relation (info() from R.npy.yaml when present)
 --   gaze.relation.from(tensor [, info]) -> gaze.Relation
 --   R:save("R.npy")              writes R.npy (float64) and, when R has an
---                                info table, the sidecar R.npy.yaml
+--                                info table, the sidecar R.npy.yaml; any name
+--                                but *.npy raises before anything is written
 --
 -- The sidecar (YAML via gaze.yaml, written atomically) records what the
 -- rows are and where they came from:

@@ -2,6 +2,7 @@
  * element access, a tensor view, .npy save/load and a colour-mapped PNG. */
 #include "l_relation.h"
 
+#include <ctype.h>
 #include <lauxlib.h>
 #include <math.h>
 #include <stdio.h>
@@ -179,13 +180,42 @@ static int m_set_info(lua_State *L)
     return 0;
 }
 
+/* The extension of `path` (the alphanumeric run after its last '.', as
+ * `gazelab sim -o` reads it) compared case-insensitively with "npy":
+ * writes the extension, or "" when there is none, to ext[0..cap). */
+static int is_npy_name(const char *path, char *ext, size_t cap)
+{
+    size_t n = strlen(path), k = n;
+    while (k > 0 && isalnum((unsigned char)path[k - 1]))
+        k--;
+    ext[0] = '\0';
+    if (k == 0 || k == n || path[k - 1] != '.')
+        return 0;
+    snprintf(ext, cap, "%s", path + k);
+    return n - k == 3 && tolower((unsigned char)ext[0]) == 'n' && tolower((unsigned char)ext[1]) == 'p' &&
+           tolower((unsigned char)ext[2]) == 'y';
+}
+
 /* R:save(path): the matrix as a float64 .npy (atomic). When the relation
  * has an info table, require("gaze.relation").write_sidecar(path, info)
- * then writes PATH.yaml; if that fails the .npy is removed again. */
+ * then writes PATH.yaml; if that fails the .npy is removed again. Any
+ * name but *.npy is refused before anything is written (the bytes are
+ * always .npy, so R.txt would lie about its content). */
 static int m_save(lua_State *L)
 {
     gz_tensor *t = gz_lua_checkrelation(L, 1);
     const char *path = luaL_checkstring(L, 2);
+    char ext[32];
+    if (!is_npy_name(path, ext, sizeof ext)) {
+        if (ext[0])
+            gz_error_set(GZ_ERR_ARG,
+                         "%s: R:save: unsupported output format '.%s' (supported: .npy, a float64 matrix numpy reads)",
+                         path, ext);
+        else
+            gz_error_set(GZ_ERR_ARG, "%s: R:save: no file extension (supported: .npy, a float64 matrix numpy reads)",
+                         path);
+        return gz_lua_raise(L, GZ_ERR_ARG);
+    }
     gz_status st = gz_npy_write(path, t);
     if (st)
         return gz_lua_raise(L, st);

@@ -110,6 +110,37 @@ print(R.dtype, R.shape, bool((R == R.T).all()), bool((np.diag(R) == 1).all()), "
   end
 end)
 
+T.test("R:save: the format follows the name; only .npy, anything else raises writing nothing", function()
+  local R = gaze.similarity.matrix(ds, "dhash", { cache = false })
+  T.truthy(R:info() ~= nil, "has an info table, so a sidecar would follow the .npy")
+  for _, name in ipairs({ "R.txt", "R.csv", "R", "R.npy.bak" }) do
+    local out = dir .. "/save_" .. name
+    local msg = T.raises(function() R:save(out) end, out .. ": R:save: ")
+    T.truthy(msg:find("(supported: .npy, a float64 matrix numpy reads)", 1, true), msg)
+    T.eq(io.open(out, "rb"), nil, "nothing written at " .. out)
+    T.eq(io.open(out .. ".yaml", "rb"), nil, "no sidecar")
+  end
+  T.raises(function() R:save(dir .. "/save_R.txt") end, "unsupported output format '.txt'")
+  T.raises(function() R:save(dir .. "/save_R") end, "no file extension")
+  -- a recipe sees the usual one-line error, exit 1
+  local script = dir .. "/save_txt.lua"
+  T.write_file(script, string.format(
+    'require("gaze").relation.from(require("gaze").core.tensor_from({{1, 0.5}, {0.5, 1}})):save(%q)\n',
+    dir .. "/save_script.txt"))
+  local code, o, e = T.gazelab({ "run", script })
+  T.eq(code, 1, e)
+  T.eq(o, "")
+  T.eq(e, "gazelab: " .. dir .. "/save_script.txt: R:save: unsupported output format '.txt' "
+    .. "(supported: .npy, a float64 matrix numpy reads)\n")
+  T.eq(io.open(dir .. "/save_script.txt", "rb"), nil, "nothing written by the recipe")
+  -- .npy (any case) still writes numpy's format and the sidecar
+  for _, name in ipairs({ "ok.npy", "OK.NPY" }) do
+    R:save(dir .. "/save_" .. name)
+    T.eq(T.read_file(dir .. "/save_" .. name):sub(1, 6), "\x93NUMPY")
+    T.truthy(T.read_file(dir .. "/save_" .. name .. ".yaml"):find("scheme: ", 1, true), "sidecar")
+  end
+end)
+
 T.test("sim --manifest writes R.npy + sidecar; rerun reuses the cache and says so", function()
   local out = dir .. "/t.npy"
   local code, o, e = T.gazelab({ "sim", "tima", "--manifest", manifest, "-o", out, "div=20", "--threads", "2" })
