@@ -6,7 +6,10 @@
 --
 -- image: a gaze.Tensor (H x W [x C], 0..255) or a PNG/JPEG path.
 -- g: a gaze.Gaze or a gaze file path; raw samples become fixations first
---    (opts.fixations: mcgip for lists without timestamps, idt otherwise).
+--    (opts.fixations: mcgip for lists without timestamps, idt otherwise;
+--    opts.idt_min_duration as in `gazelab sim`: ms, or samples without
+--    timestamps). When g is a path, a detection error names it
+--    ("FILE: idt: no fixation in 79 samples: ...").
 -- heat: a gaze.Tensor (any size; stretched over the image), a heatmap image
 --    path, or a gaze record / gaze file (rendered on its canvas, section 2).
 -- Gaze coordinates are scaled from the record's canvas to the image. The
@@ -66,6 +69,8 @@ plot.SCANPATH_SCHEMA = {
   fixations = { type = "string", enum = { "mcgip", "idt", "ivt", "none" },
                 doc = "how raw samples become fixations (default: mcgip without timestamps, idt with)" },
   velocity = { type = "number", doc = "ivt velocity threshold, px/s" },
+  idt_min_duration = { type = "number", min = 0,
+                       doc = "idt minimum fixation duration, ms (a sample count without timestamps; default 50)" },
   canvas = { type = "table|string", doc = "canvas of the gaze file when reading a path" },
   size = { type = "number", min = 16, max = 8192, doc = "long side of the picture in pixels" },
   color = { type = "string|table", default = "#ff7f00", doc = "fixation colour" },
@@ -75,10 +80,23 @@ plot.SCANPATH_SCHEMA = {
 function plot.scanpath(image, g, path, opts)
   local o = options.check(opts or {}, plot.SCANPATH_SCHEMA, "gaze.plot.scanpath")
   local img = load_image(image)
+  local file = type(g) == "string" and g or nil
   g = load_gaze(g, o.canvas, img)
   if g:kind() == "samples" then
     local method = o.fixations or (g:has_time() and "idt" or "mcgip")
-    g = gaze.fixations.detect(g, { method = method, velocity = o.velocity })
+    if o.idt_min_duration and method ~= "idt" then
+      gaze.fail(string.format("%sgaze.plot.scanpath: idt_min_duration applies to idt fixations, but %s",
+        file and (file .. ": ") or "", o.fixations and ("fixations is " .. method)
+        or "this list has no timestamps, so it is grouped with mcgip (ask for fixations idt)"))
+    end
+    local ok, f = pcall(gaze.fixations.detect, g, { method = method, velocity = o.velocity,
+      min_duration = method == "idt" and o.idt_min_duration or nil })
+    if not ok then
+      -- as in `gazelab sim`: a detection error names the gaze file it came from
+      if file then gaze.fail(file .. ": " .. gaze.error_message(f), gaze.is_error(f) and f.code or 1) end
+      error(f, 0)
+    end
+    g = f
   end
   local ih, iw = img:shape()[1], img:shape()[2]
   local s = output_scale(iw, ih, o)

@@ -270,4 +270,56 @@ T.test("viz of a table with no canvas notes a canvas that does not fit the image
   T.eq(code, 0, err); T.eq(err, "")
 end)
 
+T.test("viz scanpath --fixations idt on a list without timestamps: errors name the file; --idt-min-duration", function()
+  local dir = T.tmpdir()
+  gaze.core.png_write(dir .. "/sq.png", gaze.core.tensor({ 64, 64 }, "float32"))
+  -- two dwells of 6 samples each, no timestamps (a McGIP list on 800 x 800)
+  local pts = {}
+  for i = 0, 5 do pts[#pts + 1] = string.format("[%d, %d]", 200 + i, 200) end
+  for i = 0, 5 do pts[#pts + 1] = string.format("[%d, %d]", 600, 500 + i) end
+  local raw = dir .. "/r.json"
+  T.write_file(raw, '{"gaze": [' .. table.concat(pts, ", ") .. ']}')
+  local out = dir .. "/s.png"
+  local code, o, err = T.gazelab({ "viz", "scanpath", dir .. "/sq.png", raw, "-o", out, "--fixations", "idt" })
+  T.eq(code, 1, err); T.eq(o, "")
+  T.eq(err, "gazelab: " .. raw .. ": idt: no fixation in 12 samples: the list has no timestamps, so the minimum "
+    .. "duration 50 counts samples; lower it (e.g. 5) or use the mcgip grouping\n")
+  T.eq(io.open(out, "rb"), nil, "no picture written")
+  -- the minimum is settable, as sim's idt_min_duration=
+  code, o, err = T.gazelab({ "viz", "scanpath", dir .. "/sq.png", raw, "-o", out, "--fixations", "idt",
+    "--idt-min-duration", "5" })
+  T.eq(code, 0, err); T.eq(o, ""); T.eq(err, "")
+  T.eq(T.read_file(out):sub(1, 8), "\137PNG\r\n\26\n")
+  code, _, err = T.gazelab({ "viz", "scanpath", dir .. "/sq.png", raw, "-o", out, "--fixations", "idt",
+    "--idt-min-duration", "7" })
+  T.eq(code, 1, err)
+  T.truthy(err:find("gazelab: " .. raw .. ": idt: no fixation in 12 samples", 1, true) and
+    err:find("minimum duration 7 counts samples", 1, true), err)
+  -- usage errors (exit 2): without --fixations idt, negative, misspelt
+  for _, c in ipairs({
+    { { "--idt-min-duration", "5" }, "viz scanpath: --idt-min-duration applies to I-DT; give it with --fixations idt" },
+    { { "--fixations", "mcgip", "--idt-min-duration", "5" }, "give it with --fixations idt" },
+    { { "--fixations", "idt", "--idt-min-duration=-1" }, "--idt-min-duration must be a number >= 0, got '-1'" },
+    { { "--fixations", "idt", "--idt_min_duration", "5" }, "did you mean '--idt-min-duration'?" },
+  }) do
+    code, _, err = T.gazelab({ "viz", "scanpath", dir .. "/sq.png", raw, "-o", dir .. "/u.png", table.unpack(c[1]) })
+    T.eq(code, 2, err); T.truthy(err:find(c[2], 1, true), err)
+    T.eq(io.open(dir .. "/u.png", "rb"), nil)
+  end
+  -- the Lua API: a path is named, a record in memory has no file to name
+  local img = gaze.core.image_read(dir .. "/sq.png")
+  local msg = T.raises(function() gaze.plot.scanpath(img, raw, out, { fixations = "idt" }) end,
+    raw .. ": idt: no fixation in 12 samples")
+  T.truthy(not msg:find(raw .. ": " .. raw, 1, true), "named once: " .. msg)
+  msg = T.raises(function() gaze.plot.scanpath(img, gaze.records.read(raw), out, { fixations = "idt" }) end,
+    "idt: no fixation in 12 samples")
+  T.truthy(msg:find("^idt: "), msg)
+  gaze.plot.scanpath(img, raw, dir .. "/api.png", { fixations = "idt", idt_min_duration = 6 })
+  T.eq(T.read_file(dir .. "/api.png"):sub(1, 4), "\137PNG")
+  T.raises(function() gaze.plot.scanpath(img, raw, out, { idt_min_duration = 5 }) end,
+    raw .. ": gaze.plot.scanpath: idt_min_duration applies to idt fixations, but this list has no timestamps")
+  T.raises(function() gaze.plot.scanpath(img, raw, out, { fixations = "idt", idt_min_duration = -1 }) end,
+    "idt_min_duration")
+end)
+
 return T.done()
