@@ -14,6 +14,9 @@
 -- fill_uniform, fill_normal, add, sub, mul, div, maximum, minimum, axpy,
 -- sum, mean, max, min, norm, matmul, is_contiguous, close; operators
 -- + - * / and unary -, #t (size of the first dimension), tostring(t).
+-- int64 elements are exact Lua integers (at, set, to_table, fill), and so
+-- are sum, max and min of an int64 tensor (a sum outside int64 raises
+-- "tensor sum: int64 overflow: ..."; docs/formats-files.md).
 local core = require "gaze.core"
 
 local tensor = {}

@@ -149,6 +149,11 @@ double gz_tensor_get_flat(const gz_tensor *t, int64_t i)
     return 0;
 }
 
+int64_t *gz_tensor_i64_at(const gz_tensor *t, int64_t i)
+{
+    return (int64_t *)t->data + flat_offset(t, i);
+}
+
 uint64_t gz_tensor_version(const gz_tensor *t)
 {
     return t->storage->version;

@@ -60,6 +60,10 @@ void gz_tensor_touch(gz_tensor *t);
  * from double. No bounds check here: bindings check. */
 double gz_tensor_get_flat(const gz_tensor *t, int64_t i);
 void gz_tensor_set_flat(gz_tensor *t, int64_t i, double v);
+/* Address of element i (flat C order, 0 <= i < numel, unchecked) of an
+ * int64 tensor (t->dtype must be GZ_I64), for exact reads and writes that
+ * do not go through double; a write through it calls gz_tensor_touch. */
+int64_t *gz_tensor_i64_at(const gz_tensor *t, int64_t i);
 
 /* ---- operations (tensor_ops.c) ----
  * Element-wise and copy operations accept any strides and convert between
@@ -88,9 +92,21 @@ gz_status gz_tensor_scalar(gz_tensor **out, const gz_tensor *a, double s, gz_ten
 gz_status gz_tensor_axpy(gz_tensor *a, double alpha, const gz_tensor *b);
 
 typedef enum gz_tensor_reduce { GZ_RED_SUM, GZ_RED_MEAN, GZ_RED_MAX, GZ_RED_MIN, GZ_RED_NORM } gz_tensor_reduce;
-/* Over all elements (sum in double; max/min of an empty tensor is NaN). */
+/* Over all elements (sum in double; max/min of an empty tensor is NaN).
+ * Inexact for int64 elements beyond 2^53: see gz_tensor_reduce_all_i64. */
 double gz_tensor_reduce_all(const gz_tensor *t, gz_tensor_reduce r);
-/* Along dim (that dimension removed), float64 result. */
+/* Exact sum, max or min (r = GZ_RED_SUM, GZ_RED_MAX, GZ_RED_MIN) over all
+ * elements of an int64 tensor, in int64 arithmetic (never through double),
+ * stored in *out. The sum of an empty tensor is 0. The sum is exact
+ * whenever the result fits in int64, whatever the partial sums (a wrap of
+ * the running sum is counted and must be undone by a later one); a result
+ * outside -2^63 .. 2^63-1 is GZ_ERR_LIMIT "tensor sum: int64 overflow: ...",
+ * never a wrapped value. GZ_ERR_ARG for another dtype or reduction, and for
+ * max/min of an empty tensor (it has none; gz_tensor_reduce_all gives NaN).
+ * On failure *out is unchanged. */
+gz_status gz_tensor_reduce_all_i64(const gz_tensor *t, gz_tensor_reduce r, int64_t *out);
+/* Along dim (that dimension removed), float64 result (also for int64
+ * input, so inexact beyond 2^53). */
 gz_status gz_tensor_reduce_dim(gz_tensor **out, const gz_tensor *t, int dim, gz_tensor_reduce r);
 /* (m, k) x (k, n) -> (m, n) in a's dtype (float32/float64), double accumulation. */
 gz_status gz_tensor_matmul(gz_tensor **out, const gz_tensor *a, const gz_tensor *b);

@@ -218,6 +218,51 @@ double gz_tensor_reduce_all(const gz_tensor *t, gz_tensor_reduce r)
     return red_end(&s, r);
 }
 
+gz_status gz_tensor_reduce_all_i64(const gz_tensor *t, gz_tensor_reduce r, int64_t *out)
+{
+    const char *op = r == GZ_RED_SUM ? "sum" : r == GZ_RED_MAX ? "max" : r == GZ_RED_MIN ? "min" : NULL;
+    if (!op)
+        return gz_error_set(GZ_ERR_ARG, "tensor reduce: only sum, max and min are exact int64 reductions");
+    if (t->dtype != GZ_I64)
+        return gz_error_set(GZ_ERR_ARG, "tensor %s: an exact integer %s needs an int64 tensor, not %s", op, op,
+                            gz_dtype_name(t->dtype));
+    int64_t n = gz_tensor_numel(t);
+    if (r != GZ_RED_SUM) {
+        if (n == 0)
+            return gz_error_set(GZ_ERR_ARG, "tensor %s: an empty tensor has no %s", op,
+                                r == GZ_RED_MAX ? "maximum" : "minimum");
+        int64_t m = *gz_tensor_i64_at(t, 0);
+        for (int64_t i = 1; i < n; i++) {
+            int64_t v = *gz_tensor_i64_at(t, i);
+            if (r == GZ_RED_MAX ? v > m : v < m)
+                m = v;
+        }
+        *out = m;
+        return GZ_OK;
+    }
+    /* The running sum wraps modulo 2^64 (through uint64, so no undefined
+     * behaviour) and `wraps` counts each crossing of the int64 range (+1
+     * up, -1 down): the exact sum is acc + wraps * 2^64, which fits in
+     * int64 exactly when wraps ends at 0. |wraps| <= n, so it cannot
+     * overflow itself. */
+    int64_t acc = 0, wraps = 0;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t v = *gz_tensor_i64_at(t, i);
+        if (v > 0 && acc > INT64_MAX - v)
+            wraps++;
+        else if (v < 0 && acc < INT64_MIN - v)
+            wraps--;
+        acc = (int64_t)((uint64_t)acc + (uint64_t)v);
+    }
+    if (wraps != 0)
+        return gz_error_set(GZ_ERR_LIMIT,
+                            "tensor sum: int64 overflow: the exact sum of the %lld elements is %s "
+                            "(convert to float64 first for an approximate sum)",
+                            (long long)n, wraps > 0 ? "above 2^63-1" : "below -2^63");
+    *out = acc;
+    return GZ_OK;
+}
+
 gz_status gz_tensor_reduce_dim(gz_tensor **out, const gz_tensor *t, int dim, gz_tensor_reduce r)
 {
     *out = NULL;

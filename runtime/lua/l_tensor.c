@@ -127,26 +127,13 @@ static int nested_shape(lua_State *L, int idx, int64_t *shape)
     return nd;
 }
 
-/* Address of int64 element `flat` (C order) of t, by the layout tensor.h
- * states. Integer elements go through here, not through double, so that
- * int64 values beyond 2^53 stay exact (Lua 5.4 integers are 64-bit). */
-static int64_t *i64_at(const gz_tensor *t, int64_t flat)
-{
-    int64_t off = 0;
-    for (int d = t->ndim - 1; d >= 0; d--) {
-        int64_t n = t->shape[d];
-        off += (flat % n) * t->stride[d];
-        flat /= n;
-    }
-    return (int64_t *)t->data + off;
-}
-
-/* Pushes element `flat`: a Lua integer for int64 (exact) and uint8, a
- * float otherwise. */
+/* Pushes element `flat`: a Lua integer for int64 (exact: int64 elements
+ * go through gz_tensor_i64_at, not through double, so values beyond 2^53
+ * survive; Lua 5.4 integers are 64-bit) and uint8, a float otherwise. */
 static void push_elem(lua_State *L, const gz_tensor *t, int64_t flat)
 {
     if (t->dtype == GZ_I64)
-        lua_pushinteger(L, (lua_Integer)*i64_at(t, flat));
+        lua_pushinteger(L, (lua_Integer)*gz_tensor_i64_at(t, flat));
     else if (t->dtype == GZ_U8)
         lua_pushinteger(L, (lua_Integer)gz_tensor_get_flat(t, flat));
     else
@@ -161,7 +148,7 @@ static void set_elem(lua_State *L, gz_tensor *t, int64_t flat, int idx)
     int isint;
     lua_Integer v = lua_tointegerx(L, idx, &isint);
     if (t->dtype == GZ_I64 && isint) {
-        *i64_at(t, flat) = (int64_t)v;
+        *gz_tensor_i64_at(t, flat) = (int64_t)v;
         gz_tensor_touch(t);
     } else {
         gz_tensor_set_flat(t, flat, (double)lua_tonumber(L, idx));
@@ -390,7 +377,7 @@ static int m_fill(lua_State *L)
     if (t->dtype == GZ_I64 && isint) { /* exact beyond 2^53 */
         int64_t n = gz_tensor_numel(t);
         for (int64_t i = 0; i < n; i++)
-            *i64_at(t, i) = (int64_t)iv;
+            *gz_tensor_i64_at(t, i) = (int64_t)iv;
         gz_tensor_touch(t);
     } else {
         gz_tensor_fill(t, v);
@@ -452,10 +439,24 @@ static int m_axpy(lua_State *L)
     return 1;
 }
 
+/* t:sum(), t:max(), t:min() of an int64 tensor are exact Lua integers
+ * (a sum outside int64 raises "tensor sum: int64 overflow: ..."); the
+ * max/min of an empty tensor stay NaN as for every dtype. Other dtypes,
+ * mean and norm are floats computed in double; t:op(dim) is a float64
+ * tensor. */
 static int reduce(lua_State *L, gz_tensor_reduce r)
 {
     gz_tensor *t = gz_lua_checktensor(L, 1), *o;
     if (lua_isnoneornil(L, 2)) {
+        if (t->dtype == GZ_I64 &&
+            (r == GZ_RED_SUM || ((r == GZ_RED_MAX || r == GZ_RED_MIN) && gz_tensor_numel(t) > 0))) {
+            int64_t v;
+            gz_status st = gz_tensor_reduce_all_i64(t, r, &v);
+            if (st)
+                return gz_lua_raise(L, st);
+            lua_pushinteger(L, (lua_Integer)v);
+            return 1;
+        }
         lua_pushnumber(L, gz_tensor_reduce_all(t, r));
         return 1;
     }
@@ -488,7 +489,7 @@ int64_t *gz_lua_checkints(lua_State *L, int idx, int64_t *n, const char *what, i
         *n = t->shape[0];
         int64_t *buf = lua_newuserdatauv(L, (size_t)(*n > 0 ? *n : 1) * sizeof *buf, 0);
         for (int64_t i = 0; i < *n; i++)
-            buf[i] = t->dtype == GZ_I64 ? *i64_at(t, i) : (int64_t)gz_tensor_get_flat(t, i);
+            buf[i] = t->dtype == GZ_I64 ? *gz_tensor_i64_at(t, i) : (int64_t)gz_tensor_get_flat(t, i);
         return buf;
     }
     luaL_checktype(L, idx, LUA_TTABLE);

@@ -38,6 +38,39 @@ T.test("int64 values are exact Lua integers beyond 2^53 (at, to_table, set, from
   T.eq(math.type(gaze.tensor.from({ 200 }, "uint8"):at(1)), "integer")
 end)
 
+T.test("int64 sum, max and min are exact Lua integers; a sum outside int64 raises", function()
+  local big = (1 << 60) + 1            -- not a double; 3 * big still fits in int64
+  T.truthy(big + 0.0 ~= big and (big - 1) + 0.0 == (big - 2) + 0.0, "double cannot tell these apart")
+  local t = gaze.tensor.from({ { big, 3 }, { -1, big - 1 } }, "int64")
+  T.eq(math.type(t:sum()), "integer"); T.eq(t:sum(), 2 * big + 1)
+  T.eq(math.type(t:max()), "integer"); T.eq(t:max(), big)
+  T.eq(t:min(), -1)
+  -- max and min that double cannot tell apart
+  local c = gaze.tensor.from({ big - 1, big, big - 2 }, "int64")
+  T.eq(c:max(), big); T.eq(c:min(), big - 2); T.eq(c:sum(), 3 * big - 3)
+  -- through a strided view
+  local v = t:narrow(2, 2, 1)
+  T.eq(v:sum(), big + 2); T.eq(v:max(), big - 1); T.eq(v:min(), 3)
+  -- partial sums may leave int64: only the exact result counts
+  T.eq(gaze.tensor.from({ math.maxinteger, math.maxinteger, -math.maxinteger, -5 }, "int64"):sum(),
+    math.maxinteger - 5)
+  T.eq(gaze.tensor.from({ math.mininteger, math.maxinteger, math.mininteger + 1 }, "int64"):sum(), math.mininteger)
+  -- a result outside int64 is an error naming the op, never a wrapped value
+  T.raises(function() gaze.tensor.from({ math.maxinteger, 1 }, "int64"):sum() end,
+    "tensor sum: int64 overflow: the exact sum of the 2 elements is above 2^63-1")
+  T.raises(function() gaze.tensor.from({ math.mininteger, -1 }, "int64"):sum() end,
+    "tensor sum: int64 overflow: the exact sum of the 2 elements is below -2^63")
+  T.eq(gaze.tensor.from({ math.maxinteger, 1 }, "int64"):to("float64"):sum(), 2.0 ^ 63, "the way out")
+  -- empty: sum 0 (an integer), max/min NaN as for every dtype
+  local e = gaze.tensor.zeros({ 0 }, "int64")
+  T.eq(e:sum(), 0); T.eq(math.type(e:sum()), "integer")
+  T.truthy(e:max() ~= e:max() and e:min() ~= e:min(), "NaN")
+  -- other dtypes and reductions are unchanged: floats
+  T.eq(math.type(gaze.tensor.from({ 1, 2 }):sum()), "float")
+  T.eq(math.type(t:mean()), "float")
+  T.eq(t:sum(1):dtype(), "float64")
+end)
+
 T.test("is tells tensors from other values", function()
   T.truthy(gaze.tensor.is(gaze.tensor.zeros({1})))
   T.eq(gaze.tensor.is({}), false)
