@@ -194,7 +194,7 @@ local function run_cell(kind, noise, row, seed, dir, resume)
     local ft = gaze.eval.finetune { encoder = method.encoder, copy = false, seed = seed, classes = D.classes,
       data = { train = D.sets.labelled, val = D.sets.val, test = D.sets.test }, epochs = S.sup_epochs }
     out.finetune_accuracy, out.finetune_auc, out.best_epoch = ft.metrics.accuracy, ft.metrics.auc, ft.best_epoch
-    out.train_seconds, out.wait_fraction = ft.seconds, 0
+    out.train_seconds = ft.seconds
   elseif row ~= "init" then
     local L <close> = gaze.data.loader { dataset = D.pre, batch = S.batch, views = 2, pipeline = D.ops, size = S.size,
       load_size = S.size, channels = 1, shuffle = true, drop_last = true, workers = S.workers, seed = seed }
@@ -298,6 +298,7 @@ for _, kind in ipairs({ "mammo", "knee", "dental" }) do
     lines[#lines + 1] = "| " .. table.concat(head, " | ") .. " |"
     lines[#lines + 1] = "|" .. table.concat(sep, "|") .. "|"
     local extra = {}
+    local by_seed = {} -- by_seed[noise][row][seed] = metrics
     for _, row in ipairs(ALL_ROWS) do
       local cells = { TITLE[row] }
       for _, noise in ipairs(cols) do
@@ -309,6 +310,9 @@ for _, kind in ipairs({ "mammo", "knee", "dental" }) do
           if ok and m and m.metrics then
             acc[#acc + 1] = m.metrics.accuracy
             auc[#auc + 1] = m.metrics.auc
+            by_seed[noise] = by_seed[noise] or {}
+            by_seed[noise][row] = by_seed[noise][row] or {}
+            by_seed[noise][row][m.seed] = m.metrics
             if not (IMAGE_ROWS[row] and noise ~= cols[1]) then
               extra[#extra + 1] = { kind = kind, noise = IMAGE_ROWS[row] and "any" or noise, row = row, seed = m.seed,
                 m = m.metrics, seconds = m.seconds }
@@ -320,6 +324,40 @@ for _, kind in ipairs({ "mammo", "knee", "dental" }) do
         cells[#cells + 1] = cell_text(auc)
       end
       lines[#lines + 1] = "| " .. table.concat(cells, " | ") .. " |"
+    end
+    lines[#lines + 1] = ""
+    -- paired differences against BYOL: every row of a seed shares BYOL's
+    -- initialisation, batch order and views, so row - BYOL per seed removes
+    -- much of the seed-to-seed spread that the ± above includes
+    lines[#lines + 1] = "Paired difference to BYOL (same seeds): mean ± sd of (row - BYOL) over seeds, "
+      .. "and in how many seeds the row is better."
+    lines[#lines + 1] = ""
+    lines[#lines + 1] = "| noise | row | seeds | accuracy - BYOL | AUC - BYOL | better in |"
+    lines[#lines + 1] = "|---|---|---:|---:|---:|---:|"
+    for _, noise in ipairs(cols) do
+      local base = by_seed[noise] and by_seed[noise].byol or {}
+      for _, row in ipairs(ALL_ROWS) do
+        local rows = by_seed[noise] and by_seed[noise][row]
+        if row ~= "byol" and rows and not (IMAGE_ROWS[row] and noise ~= cols[1]) then
+          local da, du, better = {}, {}, 0
+          for seed, m in pairs(rows) do
+            local b = base[seed]
+            if b then
+              da[#da + 1] = m.accuracy - b.accuracy
+              if m.auc and b.auc then du[#du + 1] = m.auc - b.auc end
+              if m.accuracy > b.accuracy then better = better + 1 end
+            end
+          end
+          if #da > 0 then
+            local function pm(v)
+              local mu, sd = mean_sd(v)
+              return mu and string.format("%+.3f ± %.3f", mu, sd) or "-"
+            end
+            lines[#lines + 1] = string.format("| %s | %s | %d | %s | %s | %d of %d |",
+              IMAGE_ROWS[row] and "any" or noise, row, #da, pm(da), pm(du), better, #da)
+          end
+        end
+      end
     end
     lines[#lines + 1] = ""
     -- training diagnostics per (noise, row): loss, time, wait on the loader, pairs, purity, embedding std
@@ -337,7 +375,9 @@ for _, kind in ipairs({ "mammo", "knee", "dental" }) do
       local e1 = g[1]
       for _, e in ipairs(g) do
         if e.m.loss_first then lf[#lf + 1] = e.m.loss_first; ll[#ll + 1] = e.m.loss_last end
-        if e.m.train_seconds then ts[#ts + 1] = e.m.train_seconds; wf[#wf + 1] = 100 * e.m.wait_fraction end
+        if e.m.train_seconds then ts[#ts + 1] = e.m.train_seconds end
+        -- the supervised row trains from memory (gaze.eval.finetune), no loader to wait on
+        if e.m.wait_fraction and e.row ~= "supervised" then wf[#wf + 1] = 100 * e.m.wait_fraction end
         if e.m.emb_std then es[#es + 1] = e.m.emb_std * math.sqrt(e.m.dim) end
       end
       local function f(v, fmt) local m = mean_sd(v); return m and string.format(fmt, m) or "-" end
