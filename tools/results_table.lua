@@ -360,6 +360,33 @@ for _, kind in ipairs({ "mammo", "knee", "dental" }) do
       end
     end
     lines[#lines + 1] = ""
+    -- per-seed accuracies: a mean hides a bimodal row (some seeds learn, others do not)
+    for _, noise in ipairs(cols) do
+      local seeds, seen = {}, {}
+      for _, row in ipairs(ALL_ROWS) do
+        for seed in pairs(by_seed[noise] and by_seed[noise][row] or {}) do
+          if not seen[seed] then seen[seed] = true; seeds[#seeds + 1] = seed end
+        end
+      end
+      table.sort(seeds)
+      if #seeds > 0 then
+        lines[#lines + 1] = string.format("Test accuracy per seed, %s noise:", noise)
+        lines[#lines + 1] = ""
+        local head, sep = { "row" }, { "---" }
+        for _, sd in ipairs(seeds) do head[#head + 1] = "seed " .. sd; sep[#sep + 1] = "---:" end
+        lines[#lines + 1] = "| " .. table.concat(head, " | ") .. " |"
+        lines[#lines + 1] = "|" .. table.concat(sep, "|") .. "|"
+        for _, row in ipairs(ALL_ROWS) do
+          local r = by_seed[noise] and by_seed[noise][row]
+          if r then
+            local cells = { row }
+            for _, sd in ipairs(seeds) do cells[#cells + 1] = r[sd] and string.format("%.3f", r[sd].accuracy) or "-" end
+            lines[#lines + 1] = "| " .. table.concat(cells, " | ") .. " |"
+          end
+        end
+        lines[#lines + 1] = ""
+      end
+    end
     -- training diagnostics per (noise, row): loss, time, wait on the loader, pairs, purity, embedding std
     lines[#lines + 1] = "| noise | row | seeds | loss first -> last | train s / run | wait on loader | pairs | purity (chance) | emb. sd x sqrt(d) |"
     lines[#lines + 1] = "|---|---|---:|---|---:|---:|---:|---|---:|"
