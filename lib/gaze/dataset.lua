@@ -46,24 +46,11 @@ end
 
 -- --- paths ------------------------------------------------------------------
 
-local cwd_cache
-local function cwd()
-  if not cwd_cache then
-    cwd_cache = os.getenv("PWD")
-    if not cwd_cache or cwd_cache:sub(1, 1) ~= "/" then
-      local p = io.popen("pwd")
-      cwd_cache = p and p:read("l") or "."
-      if p then p:close() end
-    end
-  end
-  return cwd_cache
-end
-
 local function dirname(p) return p:match("^(.*)/[^/]*$") or "." end
 
 local function absolute(p)
   if p:sub(1, 1) == "/" then return p end
-  local c = cwd()
+  local c = util.cwd()
   if p:sub(1, 2) == "./" then p = p:sub(3) end
   return c .. "/" .. p
 end

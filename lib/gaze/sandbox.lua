@@ -102,17 +102,13 @@ local function dirname(p) return smatch(p, "^(.*)/[^/]*$") or "." end
 
 local realpath -- gaze.host.realpath when running inside gazelab
 
+-- The current folder, fixed when sandbox.enable first asks (before any
+-- recipe code runs), so a recipe that replaces gaze.util.cwd later cannot
+-- move the sandbox's roots.
+local util_cwd = require("gaze.util").cwd
 local cwd_value
 local function cwd()
-  if not cwd_value then
-    -- $PWD may be stale (a parent that changed folder without setting it)
-    cwd_value = realpath and realpath(".") or os.getenv("PWD")
-    if not cwd_value or ssub(cwd_value, 1, 1) ~= "/" then
-      local p = io.popen("pwd")
-      cwd_value = p and p:read("l") or "."
-      if p then p:close() end
-    end
-  end
+  if not cwd_value then cwd_value = util_cwd() end
   return cwd_value
 end
 

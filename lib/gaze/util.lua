@@ -1,5 +1,5 @@
 -- Small helpers shared by the library: edit distance, nearest name,
--- sorted keys, string splitting.
+-- sorted keys, string splitting, the current folder.
 local util = {}
 
 --- Levenshtein distance between two strings.
@@ -62,6 +62,25 @@ function util.split(s, sep)
     start = i + 1
   end
   return out
+end
+
+--- The current folder as an absolute path, computed once (Lua cannot
+--- change it): gaze.host.realpath(".") inside gazelab; else $PWD when it is
+--- absolute (it can be stale when a parent changed folder without setting
+--- it); else the output of `pwd`.
+local cwd_value
+function util.cwd()
+  if not cwd_value then
+    local ok, host = pcall(require, "gaze.host")
+    local realpath = ok and type(host) == "table" and host.realpath or nil
+    cwd_value = realpath and realpath(".") or os.getenv("PWD")
+    if not cwd_value or cwd_value:sub(1, 1) ~= "/" then
+      local p = io.popen("pwd")
+      cwd_value = p and p:read("l") or "."
+      if p then p:close() end
+    end
+  end
+  return cwd_value
 end
 
 return util

@@ -190,4 +190,18 @@ T.test("the schema file documents every key", function()
   end
 end)
 
+T.test("a relative manifest path resolves against the real folder even when $PWD is stale", function()
+  -- a parent that changes folder without setting PWD (Python's subprocess cwd=, execve)
+  local dir = T.tmpdir()
+  local code, _, err = T.gazelab({ "--quiet", "synth", "mammo", "--n", "3", "--size", "16", "--out", dir .. "/d" })
+  T.eq(code, 0, err)
+  T.write_file(dir .. "/r.lua", 'print(require("gaze").dataset.load("d/manifest.yaml").items[1].image)\n')
+  local bin = io.popen("realpath " .. T.quote(T.gazelab_bin)):read("l") -- the run starts in another folder
+  local out
+  code, out, err = T.sh(string.format("cd %s && env PWD=/usr %s --quiet run r.lua", T.quote(dir), T.quote(bin)))
+  T.eq(code, 0, "load with a stale $PWD: " .. err)
+  local real = io.popen("cd " .. T.quote(dir) .. " && pwd -P"):read("l")
+  T.eq(out, real .. "/d/images/0000.png\n", "image path under the real folder")
+end)
+
 return T.done()
