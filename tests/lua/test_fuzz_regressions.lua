@@ -1,5 +1,6 @@
 -- Replays the inputs kept in tests/fuzz/regressions/<target>/ (found by
--- `make fuzz`, each once a crash or a wrong message) through the harnesses
+-- `make fuzz`, each once a crash or a wrong message), and the hand-written
+-- seeds of tests/fuzz/seeds/<target>/, through the harnesses
 -- built with a plain main() ($BUILD/fuzz/replay_fuzz_<target>, built by
 -- `make test` and, with sanitizers, by `make asan`). Every input must run
 -- without a crash or an abort.
@@ -22,10 +23,12 @@ end)
 
 for _, name in ipairs(targets) do
   local bin = string.format("%s/fuzz/replay_fuzz_%s", build, name)
-  local dir = "tests/fuzz/regressions/" .. name
+  -- the kept regressions, and the hand-written seeds of tests/fuzz/seeds/<target>
   local files = {}
-  for _, f in ipairs(gaze.core.listdir(dir) or {}) do
-    if f:sub(1, 1) ~= "." then files[#files + 1] = T.quote(dir .. "/" .. f) end
+  for _, dir in ipairs({ "tests/fuzz/regressions/" .. name, "tests/fuzz/seeds/" .. name }) do
+    for _, f in ipairs(gaze.core.listdir(dir) or {}) do
+      if f:sub(1, 1) ~= "." then files[#files + 1] = T.quote(dir .. "/" .. f) end
+    end
   end
   if not io.open(bin, "rb") then
     T.skip("replay " .. name, bin .. " is not built (make test builds it)")
