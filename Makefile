@@ -119,7 +119,7 @@ $(BUILD)/tests/%: tests/c/%.c $(wildcard tests/c/*.h) $(CORE_OBJ) | $(DEPS_STAMP
 test: all test-deps $(CTEST_BIN) $(FUZZ_REPLAY)
 	@BUILD=$(BUILD) PYTHON=$(PYTHON) sh tests/run.sh
 
-$(BUILD)/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/replay_main.c tests/fuzz/fuzz_common.h \
+$(BUILD)/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/replay_main.c $(wildcard tests/fuzz/*.h) \
                        $(CORE_OBJ) $(LUA_OBJ) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(SAY) LINK $@
@@ -132,7 +132,7 @@ fuzz:
 	$(MAKE) BUILD=build-fuzz CC=clang ASAN=1 FUZZ=1 fuzz-build
 	@sh tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_NAMES)
 fuzz-build: $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(CORE_OBJ) $(LUA_OBJ) | $(DEPS_STAMP)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(CORE_OBJ) $(LUA_OBJ) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(SAY) FUZZ $@
 	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -DGZ_FUZZ_LIB='"$(CURDIR)/lib"' -o $@ $< \

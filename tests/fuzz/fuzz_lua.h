@@ -45,4 +45,20 @@ __attribute__((unused)) static void fuzz_lua_do(lua_State *L, const char *code)
     }
 }
 
+/* Runs `code` (a chunk of this harness, not fuzz data) with the harness's
+ * scratch folder `dir` as its argument and keeps the function it returns in
+ * the registry under `key`; aborts on error. */
+__attribute__((unused)) static void fuzz_lua_setup(lua_State *L, const char *code, const char *dir,
+                                                   const char *key)
+{
+    if (luaL_loadstring(L, code) != LUA_OK)
+        abort();
+    lua_pushstring(L, dir);
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+        fprintf(stderr, "harness setup failed: %s\n", lua_tostring(L, -1));
+        abort();
+    }
+    lua_setfield(L, LUA_REGISTRYINDEX, key);
+}
+
 #endif

@@ -43,14 +43,7 @@ static const char *SETUP =
 static void setup(void)
 {
     L = fuzz_lua_new(NULL, NULL);
-    if (luaL_loadstring(L, SETUP) != LUA_OK)
-        abort();
-    lua_pushstring(L, fuzz_dir());
-    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
-        fprintf(stderr, "harness setup failed: %s\n", lua_tostring(L, -1));
-        abort();
-    }
-    lua_setfield(L, LUA_REGISTRYINDEX, "fuzz.load");
+    fuzz_lua_setup(L, SETUP, fuzz_dir(), "fuzz.load");
 }
 
 /* Every line of a manifest error reads "FILE...: message" without control

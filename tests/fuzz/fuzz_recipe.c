@@ -84,14 +84,7 @@ static void setup(void)
     lua_setfield(L, -2, "gaze.host");
     lua_pop(L, 1);
     snprintf(canary, sizeof canary, "%s/canary", fuzz_dir());
-    if (luaL_loadstring(L, SETUP) != LUA_OK)
-        abort();
-    lua_pushstring(L, fuzz_dir());
-    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
-        fprintf(stderr, "harness setup failed: %s\n", lua_tostring(L, -1));
-        abort();
-    }
-    lua_setfield(L, LUA_REGISTRYINDEX, "fuzz.run");
+    fuzz_lua_setup(L, SETUP, fuzz_dir(), "fuzz.run");
 }
 
 static int canary_empty(void)
